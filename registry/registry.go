@@ -1,0 +1,330 @@
+package registry
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"sort"
+	"strings"
+	"time"
+)
+
+// Kind is the kind of document a contract is described by.
+type Kind string
+
+// The contract kinds.
+const (
+	OpenAPI Kind = "openapi"
+	Proto   Kind = "proto"
+)
+
+// File is one stored file of a document, by path inside the document's folder
+// (or import root) and the hash of its content. Contents live in the blob
+// store, addressed by hash.
+type File struct {
+	Path string `json:"path"`
+	Hash string `json:"hash"`
+	Size int64  `json:"size"`
+}
+
+// Doc is a stored document: an OpenAPI document with the files it refers to,
+// or a protobuf import root. Hash addresses the whole set of files, so two
+// documents with the same files share a hash whatever version holds them.
+type Doc struct {
+	Kind Kind `json:"kind"`
+	// Main is the OpenAPI document's path among Files; empty for proto.
+	Main  string `json:"main,omitempty"`
+	Hash  string `json:"hash"`
+	Files []File `json:"files"`
+}
+
+// Provision is one contract a service version provides.
+type Provision struct {
+	Contract string `json:"contract"`
+	Kind     Kind   `json:"kind"`
+	// Path is where the manifest says the document is (file or import root).
+	Path string `json:"path"`
+	// Messages are the message types the service publishes (proto).
+	Messages []string `json:"messages,omitempty"`
+	// Level is the protobuf check level for this contract: wire, json or
+	// source; empty means json.
+	Level string `json:"level,omitempty"`
+	Doc   Doc    `json:"doc"`
+}
+
+// Consumption is what one service version consumes of one contract. Without
+// Uses, Expectations or Messages it relies on everything the provider offers.
+type Consumption struct {
+	Contract string `json:"contract"`
+	// Uses narrows to HTTP operations ("GET /payments/{id}") or RPCs
+	// ("pkg.Service.Method").
+	Uses []string `json:"uses,omitempty"`
+	// Messages narrows to the message types the consumer reads.
+	Messages []string `json:"messages,omitempty"`
+	// ExpectationsPath is the manifest's path of a partial document of what
+	// the consumer uses; Expectations is that document, stored.
+	ExpectationsPath string `json:"expectationsPath,omitempty"`
+	Expectations     *Doc   `json:"expectations,omitempty"`
+}
+
+// Narrowed reports whether the consumption names what it relies on.
+func (c Consumption) Narrowed() bool {
+	return len(c.Uses) > 0 || len(c.Messages) > 0 || c.Expectations != nil
+}
+
+// Version is an immutable snapshot of a service: its manifest and the
+// documents of every contract it provides or expects.
+type Version struct {
+	Service     string        `json:"service"`
+	Version     string        `json:"version"`
+	Branch      string        `json:"branch,omitempty"`
+	Commit      string        `json:"commit,omitempty"`
+	PublishedAt time.Time     `json:"publishedAt"`
+	Manifest    []byte        `json:"manifest"`
+	Provides    []Provision   `json:"provides"`
+	Consumes    []Consumption `json:"consumes"`
+	// Digest addresses the content (manifest and documents), not the
+	// branch, commit or time: publishing the same content again is a no-op.
+	Digest string `json:"digest"`
+}
+
+// ComputeDigest sets v.Digest from the manifest and the document hashes.
+func (v *Version) ComputeDigest() {
+	h := sha256.New()
+	h.Write([]byte("manifest\x00"))
+	h.Write(v.Manifest)
+	for _, p := range v.Provides {
+		h.Write([]byte("\x00provides\x00" + p.Contract + "\x00" + p.Doc.Hash))
+	}
+	for _, c := range v.Consumes {
+		if c.Expectations != nil {
+			h.Write([]byte("\x00expects\x00" + c.Contract + "\x00" + c.Expectations.Hash))
+		}
+	}
+	v.Digest = hex.EncodeToString(h.Sum(nil))
+}
+
+// Provision returns the provision of contract, if v provides it.
+func (v *Version) Provision(contract string) (Provision, bool) {
+	for _, p := range v.Provides {
+		if p.Contract == contract {
+			return p, true
+		}
+	}
+	return Provision{}, false
+}
+
+// HashBytes is the content address of a blob.
+func HashBytes(b []byte) string {
+	s := sha256.Sum256(b)
+	return "sha256:" + hex.EncodeToString(s[:])
+}
+
+// NewDoc builds a stored document from its files (path → content), returning
+// it and the blobs to store.
+func NewDoc(kind Kind, main string, files map[string][]byte) (Doc, map[string][]byte) {
+	d := Doc{Kind: kind, Main: main}
+	blobs := make(map[string][]byte, len(files))
+	paths := make([]string, 0, len(files))
+	for p := range files {
+		paths = append(paths, p)
+	}
+	sort.Strings(paths)
+	h := sha256.New()
+	h.Write([]byte(string(kind) + "\x00" + main))
+	for _, p := range paths {
+		hash := HashBytes(files[p])
+		blobs[hash] = files[p]
+		d.Files = append(d.Files, File{Path: p, Hash: hash, Size: int64(len(files[p]))})
+		h.Write([]byte("\x00" + p + "\x00" + hash))
+	}
+	d.Hash = "sha256:" + hex.EncodeToString(h.Sum(nil))
+	return d, blobs
+}
+
+// Deployment records that a service version is live in an environment.
+type Deployment struct {
+	Env        string    `json:"env"`
+	Service    string    `json:"service"`
+	Version    string    `json:"version"`
+	DeployedAt time.Time `json:"deployedAt"`
+}
+
+// ServiceInfo summarises a service for listings.
+type ServiceInfo struct {
+	Name      string   `json:"name"`
+	Contracts []string `json:"contracts"`
+	Versions  int      `json:"versions"`
+	// Latest is the most recently published version.
+	Latest string `json:"latest"`
+}
+
+// Contract is a named interface and the service that owns it.
+type Contract struct {
+	Name  string `json:"name"`
+	Owner string `json:"owner"`
+	Kind  Kind   `json:"kind"`
+}
+
+// LiveConsumption is a consumption by a version that is live in an
+// environment.
+type LiveConsumption struct {
+	Service     string      `json:"service"`
+	Version     string      `json:"version"`
+	Consumption Consumption `json:"consumption"`
+}
+
+// LiveProvision is a provision by a version that is live in an environment.
+type LiveProvision struct {
+	Service   string    `json:"service"`
+	Version   string    `json:"version"`
+	Provision Provision `json:"provision"`
+}
+
+// Approval records a deliberate break: the gate reports a finding that
+// matches it as approved instead of refusing, until it expires.
+type Approval struct {
+	ID       int64  `json:"id"`
+	Contract string `json:"contract"`
+	Rule     string `json:"rule"`
+	// Element is the finding's element, or an operation / message type it
+	// affects.
+	Element string `json:"element"`
+	// Consumer limits the approval to one consuming service; empty for all.
+	Consumer  string    `json:"consumer,omitempty"`
+	Reason    string    `json:"reason"`
+	By        string    `json:"by"`
+	CreatedAt time.Time `json:"createdAt"`
+	ExpiresAt time.Time `json:"expiresAt"`
+}
+
+// PublishOutcome says what Publish did.
+type PublishOutcome int
+
+// The outcomes of a publish that succeeded.
+const (
+	// Created: the version is new and now stored.
+	Created PublishOutcome = iota
+	// Unchanged: the same version with the same content was already stored.
+	Unchanged
+)
+
+// Store is the registry's storage: SQLite, PostgreSQL, or a registry server
+// reached through registry/client. Every backend passes registry/storetest.
+type Store interface {
+	// Publish stores v and its blobs in one transaction: all of it or
+	// nothing. The same version with the same Digest again is Unchanged;
+	// with another Digest it fails with ECONFLICT saying what differs. A
+	// contract is owned by the first service that publishes it; another
+	// service providing it fails with EFORBIDDEN.
+	Publish(ctx context.Context, v *Version, blobs map[string][]byte) (PublishOutcome, error)
+	// Version returns one version, or ENOTFOUND.
+	Version(ctx context.Context, service, version string) (*Version, error)
+	// Versions returns every version of a service, ordered by Sort.
+	Versions(ctx context.Context, service string) ([]*Version, error)
+	// Services lists every service, by name.
+	Services(ctx context.Context) ([]ServiceInfo, error)
+	// Contract returns a contract and its owner, or ENOTFOUND.
+	Contract(ctx context.Context, name string) (*Contract, error)
+	// Blobs returns the contents of the given hashes; missing ones are
+	// absent from the map.
+	Blobs(ctx context.Context, hashes []string) (map[string][]byte, error)
+
+	// RecordDeployment makes d.Service d.Version live in d.Env. Unless
+	// keepPrevious, the service's other live versions there stop being
+	// live. The version must be published (ENOTFOUND otherwise).
+	RecordDeployment(ctx context.Context, d Deployment, keepPrevious bool) error
+	// RecordUndeployment removes one live version (ENOTFOUND if it is not
+	// live there).
+	RecordUndeployment(ctx context.Context, env, service, version string) error
+	// Deployments lists live versions in env, or in every environment when
+	// env is empty, ordered by env, service, version.
+	Deployments(ctx context.Context, env string) ([]Deployment, error)
+	// LiveConsumers lists the consumptions of contract by versions live in
+	// env.
+	LiveConsumers(ctx context.Context, env, contract string) ([]LiveConsumption, error)
+	// LiveProviders lists the provisions of contract by versions live in
+	// env.
+	LiveProviders(ctx context.Context, env, contract string) ([]LiveProvision, error)
+
+	// AddApproval stores an approval and returns it with its ID set.
+	AddApproval(ctx context.Context, a Approval) (*Approval, error)
+	// Approvals lists the approvals of a contract (every contract when
+	// empty), expired ones included.
+	Approvals(ctx context.Context, contract string) ([]Approval, error)
+
+	// CachedReport returns a comparison result stored under key, or nil.
+	CachedReport(ctx context.Context, key string) ([]byte, error)
+	// PutCachedReport stores a comparison result under key.
+	PutCachedReport(ctx context.Context, key string, report []byte) error
+
+	// Close releases the store.
+	Close() error
+}
+
+// Token is an API token of the registry server. Only a hash of its secret is
+// stored.
+type Token struct {
+	ID        string     `json:"id"`
+	Name      string     `json:"name"`
+	Scopes    []string   `json:"scopes"`
+	CreatedAt time.Time  `json:"createdAt"`
+	RevokedAt *time.Time `json:"revokedAt,omitempty"`
+}
+
+// AuditEntry is one mutation made through the registry server.
+type AuditEntry struct {
+	ID     int64     `json:"id"`
+	At     time.Time `json:"at"`
+	Actor  string    `json:"actor"`
+	Action string    `json:"action"`
+	Target string    `json:"target"`
+	Detail string    `json:"detail,omitempty"`
+}
+
+// AuthStore holds the server's tokens and audit log. SQLite and PostgreSQL
+// implement it; the remote client does not.
+type AuthStore interface {
+	// CreateToken stores t with the hash of its secret.
+	CreateToken(ctx context.Context, t Token, secretHash string) error
+	// TokenByHash returns the token whose secret hashes to secretHash, or
+	// ENOTFOUND. Revoked tokens are returned with RevokedAt set.
+	TokenByHash(ctx context.Context, secretHash string) (*Token, error)
+	// RevokeToken revokes a token by ID (ENOTFOUND if unknown).
+	RevokeToken(ctx context.Context, id string, at time.Time) error
+	// Tokens lists every token, revoked ones included.
+	Tokens(ctx context.Context) ([]Token, error)
+	// AppendAudit appends one entry to the append-only audit log.
+	AppendAudit(ctx context.Context, e AuditEntry) error
+	// Audit returns the newest entries, newest first, at most limit.
+	Audit(ctx context.Context, limit int) ([]AuditEntry, error)
+}
+
+// EnvName and ServiceName validation are shared by the manifest, the CLI and
+// the server.
+func validName(s string, max int) bool {
+	if s == "" || len(s) > max {
+		return false
+	}
+	for i, c := range s {
+		switch {
+		case c >= 'a' && c <= 'z', c >= '0' && c <= '9':
+		case c == '-' && i > 0:
+		default:
+			return false
+		}
+	}
+	return true
+}
+
+// ValidServiceName reports whether s is a service (or contract, or
+// environment) name: [a-z0-9][a-z0-9-]{0,62}.
+func ValidServiceName(s string) bool { return validName(s, 63) }
+
+// ValidVersion reports whether s is a version string: [A-Za-z0-9._+-]+.
+func ValidVersion(s string) bool {
+	if s == "" || len(s) > 128 {
+		return false
+	}
+	return strings.Trim(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._+-") == ""
+}
