@@ -1,0 +1,473 @@
+package openapi
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"net/url"
+	"os"
+	"path"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/getkin/kin-openapi/openapi2"
+	"github.com/getkin/kin-openapi/openapi2conv"
+	"github.com/getkin/kin-openapi/openapi3"
+	"gopkg.in/yaml.v3"
+
+	"github.com/contractgate/contracts/compat"
+)
+
+// Defaults for the bounds in Options.
+const (
+	// DefaultMaxBytes bounds the bytes read for one document, all its files
+	// together.
+	DefaultMaxBytes = 64 << 20
+	// DefaultMaxDepth bounds how deeply a file may nest mappings and
+	// sequences.
+	DefaultMaxDepth = 256
+)
+
+// Options tune a load.
+type Options struct {
+	// Display is put before file names in errors and locations, e.g. "new/";
+	// "" for none.
+	Display string
+	// MaxBytes bounds each file and all files together; 0 means
+	// DefaultMaxBytes.
+	MaxBytes int64
+	// MaxDepth bounds the nesting of mappings and sequences in each file; 0
+	// means DefaultMaxDepth.
+	MaxDepth int
+}
+
+// Document is a loaded OpenAPI document.
+type Document struct {
+	// T is the loaded document; a Swagger 2.0 document is converted to
+	// OpenAPI 3 with openapi2conv.
+	T *openapi3.T
+	// Name is the display name of the main file (Display + name).
+	Name string
+	// Files holds every file read, keyed by its path in the file system the
+	// document was loaded from; the main file is included.
+	Files map[string][]byte
+	// Main is the main file's path in that file system.
+	Main string
+	// Display is the prefix put before file names.
+	Display string
+	// Swagger is true when the source was a Swagger 2.0 document. Converted
+	// documents carry no origins, so their positions come from lines.
+	Swagger bool
+	// lines holds, for converted Swagger documents, the position of each
+	// "paths/<path>/<method>" and "paths/<path>" key of the main file.
+	lines map[string]compat.Location
+}
+
+// Location turns a kin-openapi origin into a location with the display file
+// name. It returns the main file with no line when o is nil.
+func (d *Document) Location(o *openapi3.Origin) compat.Location {
+	if o == nil || o.Key == nil {
+		return compat.Location{File: d.Name}
+	}
+	return d.loc(*o.Key)
+}
+
+// FieldLocation is the location of the named field of the collection o, or of
+// the collection itself when the field has none.
+func (d *Document) FieldLocation(o *openapi3.Origin, field string) compat.Location {
+	if o != nil {
+		if l, ok := o.Fields.Lookup(field); ok {
+			return d.loc(l)
+		}
+		if s, ok := o.Sequences[field]; ok && len(s) > 0 {
+			return d.loc(s[0])
+		}
+	}
+	return d.Location(o)
+}
+
+// OperationLocation is where path p's method m starts, for documents whose
+// converted tree has no origins (Swagger 2.0); ok is false when unknown.
+func (d *Document) OperationLocation(p, method string) (compat.Location, bool) {
+	if d.lines == nil {
+		return compat.Location{}, false
+	}
+	if l, ok := d.lines[p+"\x00"+strings.ToLower(method)]; ok {
+		return l, true
+	}
+	l, ok := d.lines[p]
+	return l, ok
+}
+
+func (d *Document) loc(l openapi3.Location) compat.Location {
+	file := l.File
+	if u, err := url.Parse(file); err == nil && u.Path != "" {
+		file = u.Path
+	}
+	if file == "" {
+		file = d.Main
+	}
+	return compat.Location{File: d.Display + file, Line: l.Line, Column: l.Column}
+}
+
+// LoadFile loads a document from disk. Only the file's folder is readable,
+// so references cannot leave it; messages name files as the user spelled the
+// path ("new/openapi.yaml", "new/schemas/order.yaml").
+func LoadFile(ctx context.Context, p string) (*Document, error) {
+	dir, base := filepath.Split(p)
+	display := filepath.ToSlash(dir)
+	if dir == "" {
+		dir = "."
+	}
+	return Load(ctx, os.DirFS(dir), base, Options{Display: display})
+}
+
+// LoadPair loads two documents concurrently, since each load takes time
+// proportional to its size and they share nothing.
+func LoadPair(ctx context.Context, oldPath, newPath string) (old, new *Document, err error) {
+	var wg sync.WaitGroup
+	var oldErr error
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		old, oldErr = LoadFile(ctx, oldPath)
+	}()
+	new, err = LoadFile(ctx, newPath)
+	wg.Wait()
+	if oldErr != nil {
+		return nil, nil, oldErr
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	return old, new, nil
+}
+
+// Load reads the OpenAPI 3.0/3.1 or Swagger 2.0 document name (YAML or JSON)
+// from fsys, following $refs only to files of fsys.
+func Load(ctx context.Context, fsys fs.FS, name string, opts Options) (doc *Document, err error) {
+	if opts.MaxBytes <= 0 {
+		opts.MaxBytes = DefaultMaxBytes
+	}
+	if opts.MaxDepth <= 0 {
+		opts.MaxDepth = DefaultMaxDepth
+	}
+	name = path.Clean(filepath.ToSlash(name))
+	l := &loader{ctx: ctx, fsys: fsys, opts: opts, main: name, files: map[string][]byte{}}
+	defer func() {
+		if r := recover(); r != nil {
+			doc = nil
+			err = &compat.InputError{
+				Location: compat.Location{File: opts.Display + name},
+				Msg:      fmt.Sprintf("the document could not be loaded (loader panic: %v)", r),
+			}
+		}
+	}()
+	return l.load()
+}
+
+// loader holds the state of one load.
+type loader struct {
+	ctx   context.Context
+	fsys  fs.FS
+	opts  Options
+	main  string
+	files map[string][]byte
+	total int64
+	// refErr is the first error our reader raised: kin-openapi does not
+	// always wrap what ReadFromURIFunc returns, so we keep the typed one.
+	refErr error
+}
+
+func (l *loader) display(name string) string { return l.opts.Display + name }
+
+func (l *loader) load() (*Document, error) {
+	data, err := l.read(l.main, "")
+	if err != nil {
+		return nil, err
+	}
+	kind, version, root, err := l.probe(l.main, data)
+	if err != nil {
+		return nil, err
+	}
+	doc := &Document{Name: l.display(l.main), Main: l.main, Display: l.opts.Display, Files: l.files}
+	kl := openapi3.NewLoader()
+	kl.Context = l.ctx
+	kl.IsExternalRefsAllowed = true
+	kl.IncludeOrigin = true
+	kl.ReadFromURIFunc = l.readURI
+	loc := &url.URL{Path: l.main}
+
+	switch kind {
+	case "swagger":
+		if !strings.HasPrefix(version, "2") {
+			return nil, l.inputf(l.main, 0, "swagger version %q is not supported: want 2.0", version)
+		}
+		var d2 openapi2.T
+		if err := decodeVia(data, &d2); err != nil {
+			return nil, l.inputf(l.main, 0, "not a valid Swagger 2.0 document: %v", err)
+		}
+		t, err := openapi2conv.ToV3WithLoader(&d2, kl, loc)
+		if err != nil {
+			return nil, l.wrapKin(err)
+		}
+		doc.T = t
+		doc.Swagger = true
+		doc.lines = pathLines(data, root, doc.Name)
+	default:
+		if !strings.HasPrefix(version, "3.") {
+			return nil, l.inputf(l.main, 0, "openapi version %q is not supported: want 3.0 or 3.1", version)
+		}
+		t, err := kl.LoadFromDataWithPath(yamlPath(data), loc)
+		if err != nil && isJSON(data) {
+			// The YAML path keeps positions but YAML is not quite a
+			// superset of every JSON file; fall back to plain JSON.
+			kl2 := openapi3.NewLoader()
+			kl2.Context = l.ctx
+			kl2.IsExternalRefsAllowed = true
+			kl2.ReadFromURIFunc = l.readURI
+			l.refErr = nil
+			t, err = kl2.LoadFromDataWithPath(data, loc)
+		}
+		if err != nil {
+			return nil, l.wrapKin(err)
+		}
+		doc.T = t
+	}
+	if doc.T.Paths == nil {
+		doc.T.Paths = openapi3.NewPaths()
+	}
+	return doc, nil
+}
+
+// wrapKin turns a kin-openapi error into an input error naming the file.
+func (l *loader) wrapKin(err error) error {
+	if l.refErr != nil {
+		return l.refErr
+	}
+	if ctxErr := l.ctx.Err(); ctxErr != nil {
+		return fmt.Errorf("loading %s: %w", l.display(l.main), ctxErr)
+	}
+	var ie *compat.InputError
+	if errors.As(err, &ie) {
+		return err
+	}
+	return &compat.InputError{
+		Location: compat.Location{File: l.display(l.main)},
+		Msg:      "invalid OpenAPI document: " + err.Error(),
+		Err:      err,
+	}
+}
+
+func (l *loader) inputf(file string, line int, format string, args ...any) *compat.InputError {
+	return compat.Inputf(compat.Location{File: l.display(file), Line: line}, format, args...)
+}
+
+// readURI is the loader's only way to read a file: it refuses remote
+// references and paths leaving fsys, and bounds what it reads.
+func (l *loader) readURI(_ *openapi3.Loader, u *url.URL) ([]byte, error) {
+	data, err := l.readRef(u)
+	if err != nil && l.refErr == nil {
+		l.refErr = err
+	}
+	return data, err
+}
+
+func (l *loader) readRef(u *url.URL) ([]byte, error) {
+	if err := l.ctx.Err(); err != nil {
+		return nil, err
+	}
+	if u.Scheme != "" || u.Host != "" || u.Opaque != "" {
+		return nil, l.inputf(l.main, 0, "remote reference %q refused: references may only name files beside the document", u.String())
+	}
+	p := u.Path
+	if strings.HasPrefix(p, "/") || !fs.ValidPath(p) {
+		return nil, l.inputf(l.main, 0, "reference to %q refused: it leaves the document's folder", p)
+	}
+	if data, ok := l.files[p]; ok {
+		return l.forYAML(data), nil
+	}
+	data, err := l.read(p, l.main)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := l.checkSyntax(p, data); err != nil {
+		return nil, err
+	}
+	return l.forYAML(data), nil
+}
+
+func (l *loader) forYAML(data []byte) []byte { return yamlPath(data) }
+
+// read reads one file of fsys within the size bounds.
+func (l *loader) read(p, from string) ([]byte, error) {
+	if st, err := fs.Stat(l.fsys, p); err == nil && st.Size() > l.opts.MaxBytes {
+		return nil, l.inputf(p, 0, "file is %d bytes, more than the limit of %d", st.Size(), l.opts.MaxBytes)
+	}
+	data, err := fs.ReadFile(l.fsys, p)
+	if err != nil {
+		switch {
+		case errors.Is(err, fs.ErrNotExist) && from != "":
+			return nil, &compat.InputError{Location: compat.Location{File: l.display(from)}, Msg: fmt.Sprintf("referenced file %s does not exist", l.display(p)), Err: err}
+		case errors.Is(err, fs.ErrNotExist):
+			return nil, &compat.InputError{Location: compat.Location{File: l.display(p)}, Msg: "file does not exist", Err: err}
+		}
+		return nil, &compat.InputError{Location: compat.Location{File: l.display(p)}, Msg: "cannot read file: " + err.Error(), Err: err}
+	}
+	if int64(len(data)) > l.opts.MaxBytes {
+		return nil, l.inputf(p, 0, "file is %d bytes, more than the limit of %d", len(data), l.opts.MaxBytes)
+	}
+	l.total += int64(len(data))
+	if l.total > l.opts.MaxBytes {
+		return nil, l.inputf(p, 0, "the document's files together exceed the limit of %d bytes", l.opts.MaxBytes)
+	}
+	l.files[p] = data
+	return data, nil
+}
+
+// checkSyntax bounds nesting and reports malformed YAML or JSON with a line.
+// For YAML it returns the parsed node tree.
+func (l *loader) checkSyntax(p string, data []byte) (*yaml.Node, error) {
+	if isJSON(data) {
+		if line, ok := jsonDepthOK(data, l.opts.MaxDepth); !ok {
+			return nil, l.inputf(p, line, "nesting is deeper than the limit of %d levels", l.opts.MaxDepth)
+		}
+		if !json.Valid(data) {
+			var v any
+			err := json.Unmarshal(data, &v)
+			line := 0
+			var se *json.SyntaxError
+			if errors.As(err, &se) {
+				line = 1 + bytes.Count(data[:min(int(se.Offset), len(data))], []byte("\n"))
+			}
+			return nil, l.inputf(p, line, "malformed JSON: %v", err)
+		}
+		return nil, nil
+	}
+	var n yaml.Node
+	if err := yaml.Unmarshal(data, &n); err != nil {
+		return nil, l.yamlErr(p, err)
+	}
+	if line, ok := nodeDepthOK(&n, l.opts.MaxDepth, 0); !ok {
+		return nil, l.inputf(p, line, "nesting is deeper than the limit of %d levels", l.opts.MaxDepth)
+	}
+	return &n, nil
+}
+
+var yamlLine = regexp.MustCompile(`^yaml: line (\d+): (.*)$`)
+
+func (l *loader) yamlErr(p string, err error) error {
+	msg := err.Error()
+	line := 0
+	if m := yamlLine.FindStringSubmatch(msg); m != nil {
+		line, _ = strconv.Atoi(m[1])
+		msg = m[2]
+	} else {
+		msg = strings.TrimPrefix(msg, "yaml: ")
+	}
+	return &compat.InputError{Location: compat.Location{File: l.display(p), Line: line}, Msg: "malformed YAML: " + msg, Err: err}
+}
+
+// probe checks the main file's syntax and finds which kind of document it
+// is; for YAML it also returns the node tree.
+func (l *loader) probe(p string, data []byte) (kind, version string, root *yaml.Node, err error) {
+	root, err = l.checkSyntax(p, data)
+	if err != nil {
+		return "", "", nil, err
+	}
+	var head map[string]any
+	if root == nil {
+		var h struct {
+			OpenAPI any `json:"openapi"`
+			Swagger any `json:"swagger"`
+		}
+		if err := json.Unmarshal(data, &h); err != nil {
+			return "", "", nil, l.inputf(p, 0, "not an OpenAPI document: the top level is not an object")
+		}
+		head = map[string]any{"openapi": h.OpenAPI, "swagger": h.Swagger}
+	} else {
+		m := root
+		if m.Kind == yaml.DocumentNode && len(m.Content) > 0 {
+			m = m.Content[0]
+		}
+		if m.Kind != yaml.MappingNode {
+			return "", "", nil, l.inputf(p, 0, "not an OpenAPI document: the top level is not a mapping")
+		}
+		head = map[string]any{}
+		for i := 0; i+1 < len(m.Content); i += 2 {
+			if k := m.Content[i].Value; k == "openapi" || k == "swagger" {
+				head[k] = m.Content[i+1].Value
+			}
+		}
+	}
+	switch {
+	case head["openapi"] != nil:
+		return "openapi", fmt.Sprint(head["openapi"]), root, nil
+	case head["swagger"] != nil:
+		return "swagger", fmt.Sprint(head["swagger"]), root, nil
+	}
+	return "", "", nil, l.inputf(p, 0, "not an OpenAPI document: it has neither an openapi nor a swagger version key")
+}
+
+// isJSON reports whether data looks like a JSON object or array.
+func isJSON(data []byte) bool {
+	t := bytes.TrimLeft(data, " \t\r\n\ufeff")
+	return len(t) > 0 && (t[0] == '{' || t[0] == '[')
+}
+
+// yamlPath makes JSON go through kin-openapi's YAML decoder, the only one
+// that records origins: a trailing YAML comment is invalid JSON but leaves
+// the YAML, and every line number, as they were.
+func yamlPath(data []byte) []byte {
+	if !isJSON(data) {
+		return data
+	}
+	out := make([]byte, 0, len(data)+4)
+	out = append(out, data...)
+	return append(out, "\n#\n"...)
+}
+
+// decodeVia decodes YAML or JSON into v through encoding/json, as the
+// openapi2 types only implement JSON decoding.
+func decodeVia(data []byte, v any) error {
+	if isJSON(data) {
+		return json.Unmarshal(data, v)
+	}
+	var tree any
+	if err := yaml.Unmarshal(data, &tree); err != nil {
+		return err
+	}
+	j, err := json.Marshal(jsonable(tree))
+	if err != nil {
+		return err
+	}
+	return json.Unmarshal(j, v)
+}
+
+// jsonable turns YAML's map[any]any into map[string]any.
+func jsonable(v any) any {
+	switch t := v.(type) {
+	case map[string]any:
+		for k, e := range t {
+			t[k] = jsonable(e)
+		}
+		return t
+	case map[any]any:
+		m := make(map[string]any, len(t))
+		for k, e := range t {
+			m[fmt.Sprint(k)] = jsonable(e)
+		}
+		return m
+	case []any:
+		for i, e := range t {
+			t[i] = jsonable(e)
+		}
+	}
+	return v
+}
