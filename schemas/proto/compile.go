@@ -1,0 +1,227 @@
+package proto
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"path/filepath"
+	"runtime/debug"
+	"sort"
+	"strings"
+
+	"github.com/bufbuild/protocompile"
+	"github.com/bufbuild/protocompile/linker"
+	"github.com/bufbuild/protocompile/reporter"
+	"google.golang.org/protobuf/reflect/protoreflect"
+
+	"github.com/contractgate/contracts/compat"
+)
+
+// DefaultMaxBytes bounds the total size of the .proto files of one folder
+// when Options.MaxBytes is zero. The whole googleapis tree is well under it.
+const DefaultMaxBytes int64 = 64 << 20
+
+// maxFiles bounds how many .proto files one folder may hold.
+const maxFiles = 20000
+
+// maxErrors bounds how many compile errors are kept for one message.
+const maxErrors = 20
+
+// Options tune Compile.
+type Options struct {
+	// Display prefixes file names in errors and locations, e.g. "new/".
+	Display string
+	// MaxBytes bounds the total size of the .proto files read; 0 means
+	// DefaultMaxBytes.
+	MaxBytes int64
+}
+
+// Set is a compiled folder of .proto files.
+type Set struct {
+	// Files are the compiled files of the folder, sorted by path. Standard
+	// imports they use are reachable through their imports but not listed.
+	Files linker.Files
+	// Sources holds every .proto file read from the folder, keyed by its
+	// slash-separated path relative to the folder; the registry stores
+	// exactly these.
+	Sources map[string][]byte
+	// Display is the prefix of file names in locations, as Options.Display.
+	Display string
+
+	messages map[protoreflect.FullName]protoreflect.MessageDescriptor
+	methods  map[protoreflect.FullName]protoreflect.MethodDescriptor
+}
+
+// CompileDir compiles a folder from disk; messages name files as
+// "<dir>/<path>", the way the user spelled dir.
+func CompileDir(ctx context.Context, dir string) (*Set, error) {
+	st, err := os.Stat(dir)
+	if err != nil {
+		return nil, &compat.InputError{Location: compat.Location{File: dir}, Msg: "cannot read the proto folder", Err: err}
+	}
+	if !st.IsDir() {
+		return nil, compat.Inputf(compat.Location{File: dir}, "is not a folder of .proto files")
+	}
+	display := strings.TrimSuffix(filepath.ToSlash(dir), "/") + "/"
+	return Compile(ctx, os.DirFS(dir), Options{Display: display})
+}
+
+// Compile compiles every .proto file of fsys (the import root).
+func Compile(ctx context.Context, fsys fs.FS, opts Options) (set *Set, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			set = nil
+			err = fmt.Errorf("compiling protobuf files: internal failure: %v\n%s", r, debug.Stack())
+		}
+	}()
+	if opts.MaxBytes <= 0 {
+		opts.MaxBytes = DefaultMaxBytes
+	}
+	srcs, err := readSources(ctx, fsys, opts)
+	if err != nil {
+		return nil, err
+	}
+	names := make([]string, 0, len(srcs))
+	for name := range srcs {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+
+	var errs []reporter.ErrorWithPos
+	rep := reporter.NewReporter(func(e reporter.ErrorWithPos) error {
+		errs = append(errs, e)
+		if len(errs) >= maxErrors {
+			return e
+		}
+		return nil
+	}, nil)
+	c := protocompile.Compiler{
+		Resolver:       protocompile.WithStandardImports(folderResolver(srcs)),
+		SourceInfoMode: protocompile.SourceInfoStandard,
+		Reporter:       rep,
+	}
+	files, err := c.Compile(ctx, names...)
+	if err != nil {
+		return nil, inputError(opts.Display, err, errs)
+	}
+	sort.Slice(files, func(i, j int) bool { return files[i].Path() < files[j].Path() })
+	s := &Set{Files: files, Sources: srcs, Display: opts.Display}
+	s.index()
+	return s, nil
+}
+
+// readSources reads every .proto file of fsys, within the size bounds.
+func readSources(ctx context.Context, fsys fs.FS, opts Options) (map[string][]byte, error) {
+	srcs := map[string][]byte{}
+	var total int64
+	err := fs.WalkDir(fsys, ".", func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return &compat.InputError{Location: compat.Location{File: opts.Display + p}, Msg: "cannot read", Err: err}
+		}
+		if cerr := ctx.Err(); cerr != nil {
+			return cerr
+		}
+		if d.IsDir() || !strings.HasSuffix(p, ".proto") {
+			return nil
+		}
+		if !d.Type().IsRegular() {
+			// A symlink could point outside the folder: refuse rather than follow.
+			return compat.Inputf(compat.Location{File: opts.Display + p}, "is not a regular file (symbolic links are not followed)")
+		}
+		if len(srcs) >= maxFiles {
+			return compat.Inputf(compat.Location{File: opts.Display}, "holds more than %d .proto files", maxFiles)
+		}
+		f, err := fsys.Open(p)
+		if err != nil {
+			return &compat.InputError{Location: compat.Location{File: opts.Display + p}, Msg: "cannot read", Err: err}
+		}
+		defer f.Close()
+		b, err := io.ReadAll(io.LimitReader(f, opts.MaxBytes-total+1))
+		if err != nil {
+			return &compat.InputError{Location: compat.Location{File: opts.Display + p}, Msg: "cannot read", Err: err}
+		}
+		total += int64(len(b))
+		if total > opts.MaxBytes {
+			return compat.Inputf(compat.Location{File: opts.Display + p}, "the .proto files exceed the limit of %d bytes", opts.MaxBytes)
+		}
+		srcs[p] = b
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if len(srcs) == 0 {
+		where := opts.Display
+		if where == "" {
+			where = "."
+		}
+		return nil, compat.Inputf(compat.Location{File: where}, "holds no .proto files")
+	}
+	return srcs, nil
+}
+
+// errEscapes marks an import that leaves the import root.
+var errEscapes = errors.New("leaves the proto folder (imports are relative to the folder and may not climb out of it)")
+
+// folderResolver serves the sources read from the folder and nothing else.
+// protocompile's SourceResolver joins paths and opens them, which would
+// let "../x.proto" read outside the folder; this one only looks names up.
+func folderResolver(srcs map[string][]byte) protocompile.Resolver {
+	return protocompile.ResolverFunc(func(name string) (protocompile.SearchResult, error) {
+		if !cleanImport(name) {
+			return protocompile.SearchResult{}, fmt.Errorf("import %q %w", name, errEscapes)
+		}
+		b, ok := srcs[name]
+		if !ok {
+			return protocompile.SearchResult{}, fmt.Errorf("file %q: %w", name, fs.ErrNotExist)
+		}
+		return protocompile.SearchResult{Source: bytes.NewReader(b)}, nil
+	})
+}
+
+// cleanImport reports whether name is a clean, relative, slash-separated
+// path that stays inside the folder.
+func cleanImport(name string) bool {
+	if name == "" || strings.ContainsAny(name, "\\\x00") || strings.HasPrefix(name, "/") {
+		return false
+	}
+	if len(name) >= 2 && name[1] == ':' { // C:foo
+		return false
+	}
+	return fs.ValidPath(name) && path.Clean(name) == name
+}
+
+// inputError turns what protocompile reported into a *compat.InputError at
+// the first error's position.
+func inputError(display string, err error, errs []reporter.ErrorWithPos) error {
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return err
+	}
+	var first reporter.ErrorWithPos
+	if len(errs) > 0 {
+		first = errs[0]
+	} else if !errors.As(err, &first) {
+		// Errors without a position: a root file that cannot be resolved,
+		// or a compiler panic.
+		var pe protocompile.PanicError
+		if errors.As(err, &pe) {
+			return fmt.Errorf("compiling %s%s: internal failure: %v", display, pe.File, pe.Value)
+		}
+		return &compat.InputError{Location: compat.Location{File: display}, Msg: err.Error(), Err: err}
+	}
+	pos := first.GetPosition()
+	msg := first.Unwrap().Error()
+	if len(errs) > 1 {
+		msg += fmt.Sprintf(" (and %d more errors)", len(errs)-1)
+	}
+	return &compat.InputError{
+		Location: compat.Location{File: display + pos.Filename, Line: pos.Line, Column: pos.Col},
+		Msg:      msg,
+		Err:      err,
+	}
+}

@@ -1,0 +1,20 @@
+// Package proto compiles a folder of untrusted .proto files into linked
+// descriptors that keep their source positions. Other packages import it as
+// protoschema.
+//
+// The flow of Compile:
+//
+//  1. Walk the fs.FS (the import root) for every *.proto file, refusing more
+//     than Options.MaxBytes in total, and keep each file's bytes in
+//     Set.Sources: they are exactly what the registry stores.
+//  2. Compile them all with protocompile through a resolver that serves only
+//     those bytes and the standard imports (google/protobuf/*.proto). An
+//     import that is not a clean relative path inside the root
+//     ("../secret.proto", "/etc/x.proto") is refused before any lookup, so
+//     nothing outside the folder is ever read.
+//  3. Turn every compile error into a *compat.InputError that names the file
+//     (prefixed by Options.Display) with line and column; recover a panic of
+//     the compiler into an error rather than crash the caller.
+//  4. Index the result (files sorted by path, messages, methods) so checkers
+//     and the gate can look types and RPCs up by name.
+package proto
