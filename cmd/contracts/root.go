@@ -1,0 +1,70 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"os"
+
+	"github.com/spf13/cobra"
+)
+
+// globals are the flags every command shares.
+type globals struct {
+	registry string
+	token    string
+	output   string
+}
+
+func newRootCmd() *cobra.Command {
+	g := &globals{}
+	root := &cobra.Command{
+		Use:   "contracts",
+		Short: "Keep independent microservice deploys safe",
+		Long: `contracts compares API (OpenAPI) and message (protobuf) schemas with
+direction-aware rules, records in a registry what every service version
+provides and consumes and where it is live, and refuses a deploy that would
+break a live consumer, saying exactly who and what would break.
+
+Exit status: 0 yes / compatible, 1 no / breaking, 2 bad input or usage,
+3 registry unreachable or internal failure.`,
+		Version:       version,
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
+		return usageErrorf("%v\nRun '%s --help' for usage.", err, c.CommandPath())
+	})
+	pf := root.PersistentFlags()
+	pf.StringVar(&g.registry, "registry", os.Getenv("CONTRACTS_REGISTRY"),
+		"the registry: a file path or sqlite:PATH, postgres://…, or http(s)://… for a registry server (env CONTRACTS_REGISTRY; default: an embedded registry in the user's data folder)")
+	pf.StringVar(&g.token, "token", os.Getenv("CONTRACTS_TOKEN"), "bearer token for a registry server (env CONTRACTS_TOKEN)")
+	pf.StringVarP(&g.output, "output", "o", "text", "output format: text, json, markdown or github")
+
+	root.AddCommand(
+		newDiffCmd(g),
+		newValidateCmd(g),
+		newPublishCmd(g),
+		newRecordDeploymentCmd(g),
+		newRecordUndeploymentCmd(g),
+		newServicesCmd(g),
+		newVersionsCmd(g),
+		newDeploymentsCmd(g),
+	)
+	return root
+}
+
+// checkOutput validates --output against the formats a command supports.
+func (g *globals) checkOutput(allowed ...string) error {
+	for _, a := range allowed {
+		if g.output == a {
+			return nil
+		}
+	}
+	return usageErrorf("--output %q is not supported here; use one of %v", g.output, allowed)
+}
+
+func stdout(c *cobra.Command) io.Writer { return c.OutOrStdout() }
+
+func printf(c *cobra.Command, format string, args ...any) {
+	fmt.Fprintf(c.OutOrStdout(), format, args...)
+}
