@@ -2,6 +2,12 @@ package proto
 
 import (
 	"context"
+	"errors"
+	"fmt"
+	"sort"
+
+	"github.com/bufbuild/protocompile/linker"
+	"google.golang.org/protobuf/reflect/protoreflect"
 
 	"github.com/contractgate/contracts/compat"
 	protoschema "github.com/contractgate/contracts/schemas/proto"
@@ -15,7 +21,8 @@ const (
 	// in both directions, as gRPC clients and servers do.
 	FlowBoth Flow = iota
 	// FlowNewWritesOldReads: a producer built from NEW writes, consumers
-	// built from OLD read, as for events on a bus.
+	// built from OLD read, as for events on a bus. A new proto2 required
+	// field is then harmless; a removed one still breaks.
 	FlowNewWritesOldReads
 )
 
@@ -32,10 +39,468 @@ type Options struct {
 	Flow Flow
 }
 
-// Rules is every protobuf rule, in one explicit list.
-var Rules []compat.Rule
+// ScopeNote is the Note of a finding lowered to Info by Options.Messages.
+const ScopeNote = "Outside the message types and RPCs checked."
 
-// Check compares old with new and reports every change.
-func Check(ctx context.Context, old, new *protoschema.Set, opts Options) (*compat.Report, error) {
-	return &compat.Report{}, nil
+// checker holds the state of one Check: both sides, their pairing, and the
+// report being built.
+type checker struct {
+	opts   Options
+	old    *side
+	new    *side
+	p      *pairing
+	report *compat.Report
+	// breaks holds, per message or enum pair, the first breaking message
+	// found on it, for the RPC rules.
+	breaks map[pairKey]string
+	// renamedTo marks NEW types that are the successors of OLD types.
+	renamedTo map[protoreflect.FullName]bool
+}
+
+// Check compares old with new and reports every change. The error means
+// only that the check could not run.
+func Check(ctx context.Context, old, new *protoschema.Set, opts Options) (rep *compat.Report, err error) {
+	if old == nil || new == nil {
+		return nil, errors.New("compat/proto: Check needs two compiled sets")
+	}
+	defer func() {
+		if r := recover(); r != nil {
+			rep, err = nil, fmt.Errorf("compat/proto: internal failure: %v", r)
+		}
+	}()
+	c := &checker{
+		opts:      opts,
+		old:       newSide(old),
+		new:       newSide(new),
+		report:    &compat.Report{Old: old.Display, New: new.Display},
+		breaks:    map[pairKey]string{},
+		renamedTo: map[protoreflect.FullName]bool{},
+	}
+	c.p = pair(c.old, c.new)
+	for _, ns := range c.p.msgPartner {
+		for _, n := range ns {
+			c.renamedTo[n.FullName()] = true
+		}
+	}
+	for _, ns := range c.p.enumPartner {
+		for _, n := range ns {
+			c.renamedTo[n.FullName()] = true
+		}
+	}
+	steps := []func(){c.files, c.messages, c.fields, c.enums, c.values, c.services, c.methods}
+	for _, step := range steps {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		step()
+	}
+	out := c.report
+	if opts.Messages != nil {
+		out = out.Narrow(opts.Messages, ScopeNote)
+	}
+	out.Sort()
+	return out, nil
+}
+
+// emit is what a rule body reports through: the adapter has filled in the
+// element, its location, the scope keys it affects and the pair it is on.
+type emit struct {
+	c       *checker
+	rule    *rule
+	element string
+	loc     compat.Location
+	affects []string
+	key     pairKey
+}
+
+// add reports a finding with a whole-sentence message.
+func (e *emit) add(format string, args ...any) { e.at(e.loc, format, args...) }
+
+// at reports a finding at a location other than the element's.
+func (e *emit) at(loc compat.Location, format string, args ...any) {
+	r := e.rule
+	f := compat.Finding{
+		Rule:     r.ID,
+		Severity: r.Severity,
+		Message:  fmt.Sprintf(format, args...),
+		Element:  e.element,
+		Affects:  e.affects,
+		Location: loc,
+	}
+	if f.Severity != compat.Info && r.Level > e.c.opts.Level {
+		f.Severity = compat.Info
+		f.Note = fmt.Sprintf("Breaks only at the %s level; checked at %s.", r.Level, e.c.opts.Level)
+	}
+	if f.Severity == compat.Breaking && e.key != (pairKey{}) {
+		if _, ok := e.c.breaks[e.key]; !ok {
+			e.c.breaks[e.key] = f.Message
+		}
+	}
+	e.c.report.Add(f)
+}
+
+// union merges sorted scope-key lists.
+func union(lists ...[]string) []string {
+	seen := map[string]bool{}
+	var out []string
+	for _, l := range lists {
+		for _, s := range l {
+			if !seen[s] {
+				seen[s] = true
+				out = append(out, s)
+			}
+		}
+	}
+	sort.Strings(out)
+	return out
+}
+
+// firstBreak returns the first breaking message found on pair k or on any
+// pair its fields lead to.
+func (c *checker) firstBreak(k pairKey) string {
+	seen := map[pairKey]bool{k: true}
+	queue := []pairKey{k}
+	for len(queue) > 0 {
+		k := queue[0]
+		queue = queue[1:]
+		if m, ok := c.breaks[k]; ok {
+			return m
+		}
+		for _, ch := range c.p.children[k] {
+			if !seen[ch] {
+				seen[ch] = true
+				queue = append(queue, ch)
+			}
+		}
+	}
+	return ""
+}
+
+// filePair is a file of OLD and the file at the same path in NEW.
+type filePair struct{ old, new linker.File }
+
+func (c *checker) files() {
+	var pairs []filePair
+	for _, path := range c.old.fileOrder {
+		pairs = append(pairs, filePair{old: c.old.files[path], new: c.new.files[path]})
+	}
+	for _, path := range c.new.fileOrder {
+		if c.old.files[path] == nil {
+			pairs = append(pairs, filePair{new: c.new.files[path]})
+		}
+	}
+	for _, p := range pairs {
+		e := emit{c: c, affects: union(c.fileAffects(c.old, p.old), c.fileAffects(c.new, p.new))}
+		if p.old != nil {
+			e.element, e.loc = p.old.Path(), c.old.location(p.old)
+		}
+		if p.new != nil {
+			e.loc = c.new.location(p.new)
+			if p.old == nil {
+				e.element = p.new.Path()
+			}
+		}
+		for i := range ruleList {
+			if r := &ruleList[i]; r.file != nil {
+				e.rule = r
+				r.file(c, p, &e)
+			}
+		}
+	}
+}
+
+// fileAffects lists the scope keys of every type and RPC a file declares.
+func (c *checker) fileAffects(s *side, f protoreflect.FileDescriptor) []string {
+	if f == nil {
+		return nil
+	}
+	var lists [][]string
+	var walk func(ms protoreflect.MessageDescriptors)
+	walk = func(ms protoreflect.MessageDescriptors) {
+		for i := 0; i < ms.Len(); i++ {
+			if !ms.Get(i).IsMapEntry() {
+				lists = append(lists, s.affectsOf(ms.Get(i).FullName()))
+			}
+			walk(ms.Get(i).Messages())
+		}
+	}
+	walk(f.Messages())
+	for i := 0; i < f.Enums().Len(); i++ {
+		lists = append(lists, s.affectsOf(f.Enums().Get(i).FullName()))
+	}
+	for i := 0; i < f.Services().Len(); i++ {
+		ms := f.Services().Get(i).Methods()
+		for j := 0; j < ms.Len(); j++ {
+			lists = append(lists, []string{string(ms.Get(j).FullName())})
+		}
+	}
+	return union(lists...)
+}
+
+func (c *checker) messages() {
+	var pairs []messagePair
+	for _, name := range c.old.msgOrder {
+		o := c.old.messages[name]
+		if n, ok := c.new.messages[name]; ok {
+			pairs = append(pairs, messagePair{old: o, new: n})
+		} else {
+			pairs = append(pairs, messagePair{old: o, partners: c.p.msgPartner[name]})
+		}
+	}
+	for _, name := range c.new.msgOrder {
+		if _, ok := c.old.messages[name]; !ok {
+			pairs = append(pairs, messagePair{new: c.new.messages[name]})
+		}
+	}
+	for _, mp := range c.p.messages {
+		if mp.old.FullName() != mp.new.FullName() {
+			pairs = append(pairs, mp)
+		}
+	}
+	for _, p := range pairs {
+		e := c.typeEmit(p.old, p.new)
+		for i := range ruleList {
+			if r := &ruleList[i]; r.message != nil {
+				e.rule = r
+				r.message(c, p, &e)
+			}
+		}
+	}
+}
+
+// typeEmit fills in an emit for a type pair (message or enum); either side
+// may be nil.
+func (c *checker) typeEmit(o, n protoreflect.Descriptor) emit {
+	e := emit{c: c}
+	var oa, na []string
+	if o != nil {
+		e.element, e.loc = string(o.FullName()), c.old.location(o)
+		oa = c.old.affectsOf(o.FullName())
+	}
+	if n != nil {
+		e.loc = c.new.location(n)
+		na = c.new.affectsOf(n.FullName())
+		if o == nil {
+			e.element = string(n.FullName())
+		}
+	}
+	if o != nil && n != nil {
+		e.key = pairKey{o.FullName(), n.FullName()}
+	}
+	e.affects = union(oa, na)
+	return e
+}
+
+// fieldPair is a field of a message pair matched by number (or an
+// extension matched by full name); either side may be nil.
+type fieldPair struct {
+	old, new       protoreflect.FieldDescriptor
+	oldMsg, newMsg protoreflect.MessageDescriptor
+	// ext is set for extensions, which pair by full name and whose
+	// messages are the extended ones.
+	ext bool
+}
+
+func (c *checker) fields() {
+	for _, mp := range c.p.messages {
+		e := c.typeEmit(mp.old, mp.new)
+		of, nf := mp.old.Fields(), mp.new.Fields()
+		for i := 0; i < of.Len(); i++ {
+			o := of.Get(i)
+			c.field(e, fieldPair{old: o, new: nf.ByNumber(o.Number()), oldMsg: mp.old, newMsg: mp.new})
+		}
+		for i := 0; i < nf.Len(); i++ {
+			n := nf.Get(i)
+			if of.ByNumber(n.Number()) == nil {
+				c.field(e, fieldPair{new: n, oldMsg: mp.old, newMsg: mp.new})
+			}
+		}
+	}
+	for _, name := range c.old.extOrder {
+		o := c.old.extensions[name]
+		n := c.new.extensions[name]
+		p := fieldPair{old: o, new: n, oldMsg: o.ContainingMessage(), ext: true}
+		var na []string
+		if n != nil {
+			p.newMsg = n.ContainingMessage()
+			na = c.new.affectsOf(p.newMsg.FullName())
+		}
+		e := emit{c: c, affects: union(c.old.affectsOf(p.oldMsg.FullName()), na)}
+		c.field(e, p)
+	}
+	for _, name := range c.new.extOrder {
+		if c.old.extensions[name] == nil {
+			n := c.new.extensions[name]
+			e := emit{c: c, affects: c.new.affectsOf(n.ContainingMessage().FullName())}
+			c.field(e, fieldPair{new: n, newMsg: n.ContainingMessage(), ext: true})
+		}
+	}
+}
+
+// field runs the field rules over one pair, naming the field by its OLD
+// name where it had one.
+func (c *checker) field(e emit, p fieldPair) {
+	switch {
+	case p.ext && p.old != nil:
+		e.element = string(p.old.FullName())
+	case p.ext:
+		e.element = string(p.new.FullName())
+	case p.old != nil:
+		e.element = string(p.oldMsg.FullName()) + "." + string(p.old.Name())
+	default:
+		e.element = string(p.oldMsg.FullName()) + "." + string(p.new.Name())
+	}
+	if p.new != nil {
+		e.loc = c.new.location(p.new)
+	} else {
+		e.loc = c.old.location(p.old)
+	}
+	for i := range ruleList {
+		if r := &ruleList[i]; r.field != nil {
+			e.rule = r
+			r.field(c, p, &e)
+		}
+	}
+}
+
+func (c *checker) enums() {
+	var pairs []enumPair
+	for _, name := range c.old.enumOrder {
+		o := c.old.enums[name]
+		if n, ok := c.new.enums[name]; ok {
+			pairs = append(pairs, enumPair{old: o, new: n})
+		} else {
+			pairs = append(pairs, enumPair{old: o, partners: c.p.enumPartner[name]})
+		}
+	}
+	for _, name := range c.new.enumOrder {
+		if _, ok := c.old.enums[name]; !ok {
+			pairs = append(pairs, enumPair{new: c.new.enums[name]})
+		}
+	}
+	for _, ep := range c.p.enums {
+		if ep.old.FullName() != ep.new.FullName() {
+			pairs = append(pairs, ep)
+		}
+	}
+	for _, p := range pairs {
+		e := c.typeEmit(p.old, p.new)
+		for i := range ruleList {
+			if r := &ruleList[i]; r.enum != nil {
+				e.rule = r
+				r.enum(c, p, &e)
+			}
+		}
+	}
+}
+
+// valuePair is an enum value of an enum pair and its counterpart: the NEW
+// value of the same name and number, else the NEW value of that number.
+type valuePair struct {
+	old, new         protoreflect.EnumValueDescriptor
+	oldEnum, newEnum protoreflect.EnumDescriptor
+	// moved is the NEW value of the same name under another number.
+	moved protoreflect.EnumValueDescriptor
+}
+
+func (c *checker) values() {
+	for _, ep := range c.p.enums {
+		e := c.typeEmit(ep.old, ep.new)
+		ov, nv := ep.old.Values(), ep.new.Values()
+		var pairs []valuePair
+		for i := 0; i < ov.Len(); i++ {
+			o := ov.Get(i)
+			p := valuePair{old: o, oldEnum: ep.old, newEnum: ep.new, new: nv.ByNumber(o.Number())}
+			if byName := nv.ByName(o.Name()); byName != nil {
+				if byName.Number() == o.Number() {
+					p.new = byName
+				} else {
+					p.moved = byName
+				}
+			}
+			pairs = append(pairs, p)
+		}
+		for i := 0; i < nv.Len(); i++ {
+			n := nv.Get(i)
+			if ov.ByNumber(n.Number()) == nil && nv.ByNumber(n.Number()) == n {
+				pairs = append(pairs, valuePair{new: n, oldEnum: ep.old, newEnum: ep.new})
+			}
+		}
+		for _, p := range pairs {
+			if p.old != nil {
+				e.element = string(ep.old.FullName()) + "." + string(p.old.Name())
+			} else {
+				e.element = string(ep.old.FullName()) + "." + string(p.new.Name())
+			}
+			if p.new != nil {
+				e.loc = c.new.location(p.new)
+			} else {
+				e.loc = c.old.location(p.old)
+			}
+			for i := range ruleList {
+				if r := &ruleList[i]; r.value != nil {
+					e.rule = r
+					r.value(c, p, &e)
+				}
+			}
+		}
+	}
+}
+
+func (c *checker) services() {
+	for _, p := range c.p.services {
+		e := emit{c: c}
+		var oa, na []string
+		if p.old != nil {
+			e.element, e.loc = string(p.old.FullName()), c.old.location(p.old)
+			oa = methodNames(p.old)
+		}
+		if p.new != nil {
+			e.loc = c.new.location(p.new)
+			na = methodNames(p.new)
+			if p.old == nil {
+				e.element = string(p.new.FullName())
+			}
+		}
+		e.affects = union(oa, na)
+		for i := range ruleList {
+			if r := &ruleList[i]; r.service != nil {
+				e.rule = r
+				r.service(c, p, &e)
+			}
+		}
+	}
+}
+
+func methodNames(s protoreflect.ServiceDescriptor) []string {
+	var out []string
+	for i := 0; i < s.Methods().Len(); i++ {
+		out = append(out, string(s.Methods().Get(i).FullName()))
+	}
+	return out
+}
+
+func (c *checker) methods() {
+	for _, p := range c.p.methods {
+		e := emit{c: c}
+		var names []string
+		if p.old != nil {
+			e.element, e.loc = string(p.old.FullName()), c.old.location(p.old)
+			names = append(names, e.element)
+		}
+		if p.new != nil {
+			e.loc = c.new.location(p.new)
+			names = append(names, string(p.new.FullName()))
+			if p.old == nil {
+				e.element = string(p.new.FullName())
+			}
+		}
+		e.affects = union(names)
+		for i := range ruleList {
+			if r := &ruleList[i]; r.method != nil {
+				e.rule = r
+				r.method(c, p, &e)
+			}
+		}
+	}
 }

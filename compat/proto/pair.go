@@ -1,0 +1,213 @@
+package proto
+
+import (
+	"google.golang.org/protobuf/reflect/protoreflect"
+)
+
+// pairKey names an (old, new) pair of types by their full names.
+type pairKey struct{ old, new protoreflect.FullName }
+
+// messagePair is a message type of OLD and its counterpart in NEW. Either
+// may be nil: nil new is a type no longer present under its name, and then
+// partners are the NEW types it was paired with structurally; nil old is a
+// type added under its name.
+type messagePair struct {
+	old, new protoreflect.MessageDescriptor
+	partners []protoreflect.MessageDescriptor
+}
+
+// enumPair is an enum of OLD and its counterpart in NEW, as messagePair.
+type enumPair struct {
+	old, new protoreflect.EnumDescriptor
+	partners []protoreflect.EnumDescriptor
+}
+
+// servicePair is a service of OLD and its successor in NEW, found by name,
+// then by short name in another package, then by its methods' names.
+type servicePair struct {
+	old, new protoreflect.ServiceDescriptor
+}
+
+// methodPair is an RPC of OLD and its counterpart in NEW, paired by name
+// within a service pair.
+type methodPair struct {
+	old, new protoreflect.MethodDescriptor
+}
+
+// pairing holds every (old, new) pair found, in a stable order.
+type pairing struct {
+	messages    []messagePair
+	enums       []enumPair
+	services    []servicePair
+	methods     []methodPair
+	seenMsg     map[pairKey]bool
+	seenEnum    map[pairKey]bool
+	msgPartner  map[protoreflect.FullName][]protoreflect.MessageDescriptor
+	enumPartner map[protoreflect.FullName][]protoreflect.EnumDescriptor
+	// children records which pairs a pair's fields lead to, for the RPC
+	// rules that ask whether a request or response type still encodes alike.
+	children map[pairKey][]pairKey
+	queue    []messagePair
+}
+
+// pair matches the elements of old and new: by name first, then through
+// the RPCs and the fields that reference them (step 2 of the package flow).
+func pair(old, new *side) *pairing {
+	p := &pairing{
+		seenMsg:     map[pairKey]bool{},
+		seenEnum:    map[pairKey]bool{},
+		msgPartner:  map[protoreflect.FullName][]protoreflect.MessageDescriptor{},
+		enumPartner: map[protoreflect.FullName][]protoreflect.EnumDescriptor{},
+		children:    map[pairKey][]pairKey{},
+	}
+	for _, name := range old.msgOrder {
+		if n, ok := new.messages[name]; ok {
+			p.addMessage(old.messages[name], n)
+		}
+	}
+	for _, name := range old.enumOrder {
+		if n, ok := new.enums[name]; ok {
+			p.addEnum(old.enums[name], n)
+		}
+	}
+	p.pairServices(old, new)
+	for _, mp := range p.methods {
+		if mp.old != nil && mp.new != nil {
+			p.addMessage(mp.old.Input(), mp.new.Input())
+			p.addMessage(mp.old.Output(), mp.new.Output())
+		}
+	}
+	for _, name := range old.extOrder {
+		if n, ok := new.extensions[name]; ok {
+			p.addFieldTypes(pairKey{}, old.extensions[name], n)
+		}
+	}
+	for len(p.queue) > 0 {
+		mp := p.queue[0]
+		p.queue = p.queue[1:]
+		k := pairKey{mp.old.FullName(), mp.new.FullName()}
+		fs := mp.old.Fields()
+		for i := 0; i < fs.Len(); i++ {
+			of := fs.Get(i)
+			if nf := mp.new.Fields().ByNumber(of.Number()); nf != nil {
+				p.addFieldTypes(k, of, nf)
+			}
+		}
+	}
+	return p
+}
+
+// addFieldTypes pairs the types two paired fields refer to; for maps, the
+// types of their values.
+func (p *pairing) addFieldTypes(parent pairKey, of, nf protoreflect.FieldDescriptor) {
+	if of.IsMap() && nf.IsMap() {
+		of, nf = of.MapValue(), nf.MapValue()
+	}
+	var child pairKey
+	switch {
+	case of.Message() != nil && nf.Message() != nil:
+		child = p.addMessage(of.Message(), nf.Message())
+	case of.Enum() != nil && nf.Enum() != nil:
+		child = p.addEnum(of.Enum(), nf.Enum())
+	default:
+		return
+	}
+	if parent != (pairKey{}) {
+		p.children[parent] = append(p.children[parent], child)
+	}
+}
+
+func (p *pairing) addMessage(o, n protoreflect.MessageDescriptor) pairKey {
+	k := pairKey{o.FullName(), n.FullName()}
+	if p.seenMsg[k] {
+		return k
+	}
+	p.seenMsg[k] = true
+	mp := messagePair{old: o, new: n}
+	p.messages = append(p.messages, mp)
+	p.queue = append(p.queue, mp)
+	if k.old != k.new {
+		p.msgPartner[k.old] = append(p.msgPartner[k.old], n)
+	}
+	return k
+}
+
+func (p *pairing) addEnum(o, n protoreflect.EnumDescriptor) pairKey {
+	k := pairKey{o.FullName(), n.FullName()}
+	if !p.seenEnum[k] {
+		p.seenEnum[k] = true
+		p.enums = append(p.enums, enumPair{old: o, new: n})
+		if k.old != k.new {
+			p.enumPartner[k.old] = append(p.enumPartner[k.old], n)
+		}
+	}
+	return k
+}
+
+// pairServices pairs services by name; a service gone under its name is
+// paired with a new service of the same short name in another package (a
+// package rename), or else with a new service that has all its methods (a
+// service rename).
+func (p *pairing) pairServices(old, new *side) {
+	taken := map[protoreflect.FullName]bool{}
+	for _, name := range old.svcOrder {
+		if _, ok := new.services[name]; ok {
+			taken[name] = true
+		}
+	}
+	for _, name := range old.svcOrder {
+		o := old.services[name]
+		n, ok := new.services[name]
+		if !ok {
+			n = successor(o, new, taken)
+		}
+		if n != nil {
+			taken[n.FullName()] = true
+		}
+		p.services = append(p.services, servicePair{old: o, new: n})
+		if n == nil {
+			continue
+		}
+		for i := 0; i < o.Methods().Len(); i++ {
+			om := o.Methods().Get(i)
+			p.methods = append(p.methods, methodPair{old: om, new: n.Methods().ByName(om.Name())})
+		}
+		for i := 0; i < n.Methods().Len(); i++ {
+			nm := n.Methods().Get(i)
+			if o.Methods().ByName(nm.Name()) == nil {
+				p.methods = append(p.methods, methodPair{new: nm})
+			}
+		}
+	}
+	for _, name := range new.svcOrder {
+		if !taken[name] {
+			p.services = append(p.services, servicePair{new: new.services[name]})
+		}
+	}
+}
+
+// successor finds the NEW service that took over o, if any.
+func successor(o protoreflect.ServiceDescriptor, new *side, taken map[protoreflect.FullName]bool) protoreflect.ServiceDescriptor {
+	for _, name := range new.svcOrder {
+		if n := new.services[name]; !taken[name] && n.Name() == o.Name() {
+			return n
+		}
+	}
+	if o.Methods().Len() == 0 {
+		return nil
+	}
+	for _, name := range new.svcOrder {
+		n := new.services[name]
+		if taken[name] || n.ParentFile().Package() != o.ParentFile().Package() {
+			continue
+		}
+		all := true
+		for i := 0; i < o.Methods().Len() && all; i++ {
+			all = n.Methods().ByName(o.Methods().Get(i).Name()) != nil
+		}
+		if all {
+			return n
+		}
+	}
+	return nil
+}

@@ -1,0 +1,107 @@
+package proto
+
+import (
+	"github.com/contractgate/contracts/compat"
+)
+
+// rule is a compat.Rule with its comparison: one function per kind of pair
+// it looks at. The adapters in check.go do the pairing and call each
+// function that is set.
+type rule struct {
+	compat.Rule
+	file    func(c *checker, p filePair, e *emit)
+	message func(c *checker, p messagePair, e *emit)
+	field   func(c *checker, p fieldPair, e *emit)
+	enum    func(c *checker, p enumPair, e *emit)
+	value   func(c *checker, p valuePair, e *emit)
+	service func(c *checker, p servicePair, e *emit)
+	method  func(c *checker, p methodPair, e *emit)
+}
+
+func def(id string, sev compat.Severity, level compat.Level, doc string) compat.Rule {
+	return compat.Rule{ID: id, Severity: sev, Level: level, Doc: doc}
+}
+
+const (
+	breaking = compat.Breaking
+	warning  = compat.Warning
+	info     = compat.Info
+	wire     = compat.Wire
+	json     = compat.JSON
+	source   = compat.Source
+)
+
+// ruleList is every protobuf rule, in the order they run. Ids never change.
+var ruleList = []rule{
+	// Files and packages.
+	{Rule: def("FILE_ADDED", info, wire, "A new file is additive; nothing generated from OLD refers to it."), file: fileAdded},
+	{Rule: def("FILE_DELETED", breaking, source, "A deleted or renamed file changes no encoding, but code generated from it and imports of it break."), file: fileDeleted},
+	{Rule: def("FILE_PACKAGE_CHANGED", breaking, source, "A file's package changed: the full names of its types change, which breaks generated code (encodings are checked per type and RPC)."), file: filePackageChanged},
+	{Rule: def("FILE_SYNTAX_CHANGED", breaking, source, "A file moved between proto2, proto3 and editions, which changes the generated API (presence, enums, defaults)."), file: fileSyntaxChanged},
+	{Rule: def("FILE_OPTION_CHANGED", breaking, source, "A code-generation file option (go_package, java_package, csharp_namespace, …) changed, so code importing the generated package breaks."), file: fileOptionChanged},
+
+	// Messages and where they are declared.
+	{Rule: def("MESSAGE_ADDED", info, wire, "A new message type is additive."), message: messageAdded},
+	{Rule: def("MESSAGE_DELETED", breaking, source, "A message type no field or RPC pairs with anything was deleted: no encoding of what remains changes, but generated code that names it breaks."), message: messageDeleted},
+	{Rule: def("MESSAGE_RENAMED", breaking, source, "A message type was renamed or moved to another package with its fields: encodings are unchanged, generated code that names it breaks."), message: messageRenamed},
+	{Rule: def("TYPE_MOVED_TO_OTHER_FILE", breaking, source, "A top-level message, enum or service moved to another file, which changes where generated code declares it."), message: messageMoved, enum: enumMoved, service: serviceMoved},
+	{Rule: def("RESERVED_NUMBER_REMOVED", warning, wire, "A reserved field or enum number is no longer reserved, so it may be reused with another meaning that OLD peers misread."), message: messageReservedNumbers, enum: enumReservedNumbers},
+	{Rule: def("RESERVED_NAME_REMOVED", warning, json, "A reserved field or enum value name is no longer reserved, so it may come back with another meaning that OLD JSON peers misread."), message: messageReservedNames, enum: enumReservedNames},
+
+	// Fields.
+	{Rule: def("FIELD_ADDED", info, wire, "A field with a fresh number is additive: OLD readers skip it, NEW readers see its default."), field: fieldAdded},
+	{Rule: def("FIELD_REQUIRED_ADDED", breaking, wire, "A new or existing field became required: readers built from NEW reject messages from OLD writers, which do not set it."), field: fieldRequiredAdded},
+	{Rule: def("FIELD_REQUIRED_REMOVED", breaking, wire, "A required field was deleted or made optional: readers built from OLD reject messages from NEW writers that leave it out."), field: fieldRequiredRemoved},
+	{Rule: def("FIELD_DELETED", breaking, wire, "A field was deleted without reserving its number: OLD peers still send and expect it, and the number may be reused with another type."), field: fieldDeleted},
+	{Rule: def("FIELD_DELETED_NAME_NOT_RESERVED", breaking, json, "A field was deleted with its number reserved but not its name, so the JSON key may come back with another meaning that OLD JSON writers fill."), field: fieldDeletedNameNotReserved},
+	{Rule: def("FIELD_DELETED_RESERVED", breaking, source, "A field was deleted with its number and name reserved: encodings are safe, generated accessors disappear."), field: fieldDeletedReserved},
+	{Rule: def("FIELD_NUMBER_CHANGED", breaking, wire, "A field kept its name under another number, so binary peers no longer agree on its tag."), field: fieldNumberChanged},
+	{Rule: def("FIELD_NAME_CHANGED", breaking, source, "A field was renamed under the same number: binary peers are unaffected, generated accessors change."), field: fieldNameChanged},
+	{Rule: def("FIELD_JSON_NAME_CHANGED", breaking, json, "A field's JSON name changed (by a rename or json_name), so JSON peers built from OLD and NEW use different keys."), field: fieldJSONNameChanged},
+	{Rule: def("FIELD_TYPE_CHANGED", breaking, wire, "A field's type changed to one with another binary encoding (wire type, zigzag, fixed width, message vs scalar, delimited), so binary peers misread it."), field: fieldTypeChanged},
+	{Rule: def("FIELD_JSON_TYPE_CHANGED", breaking, json, "A field's type changed within its binary family but its JSON form differs (64-bit integers as strings, bytes as base64, enums by name)."), field: fieldJSONTypeChanged},
+	{Rule: def("FIELD_TYPE_NAME_CHANGED", breaking, source, "A field now refers to a message or enum of another name with a compatible structure, which changes generated code only."), field: fieldTypeNameChanged},
+	{Rule: def("FIELD_CARDINALITY_CHANGED", breaking, wire, "A field changed between singular and repeated, so readers built from OLD and NEW drop or merge values."), field: fieldCardinalityChanged},
+	{Rule: def("FIELD_ONEOF_CHANGED", breaking, wire, "A field moved into, out of or between oneofs, so a reader may keep only one of values an OLD or NEW writer sets together."), field: fieldOneofChanged},
+	{Rule: def("FIELD_PRESENCE_CHANGED", breaking, source, "A field gained or lost explicit presence (proto3 optional, field_presence), which changes generated accessors but not the encoding."), field: fieldPresenceChanged},
+	{Rule: def("FIELD_DEFAULT_CHANGED", breaking, wire, "A field's default value changed, so OLD and NEW readers infer different values when a writer leaves it out."), field: fieldDefaultChanged},
+	{Rule: def("EXTENSION_ADDED", info, wire, "A new extension is additive."), field: extensionAdded},
+	{Rule: def("EXTENSION_DELETED", breaking, source, "An extension was deleted: readers skip it as unknown, generated code that names it breaks."), field: extensionDeleted},
+
+	// Enums and their values.
+	{Rule: def("ENUM_ADDED", info, wire, "A new enum type is additive."), enum: enumAdded},
+	{Rule: def("ENUM_DELETED", breaking, source, "An enum type no field pairs with anything was deleted: no encoding changes, generated code that names it breaks."), enum: enumDeleted},
+	{Rule: def("ENUM_RENAMED", breaking, source, "An enum type was renamed or moved with its values: encodings are unchanged, generated code that names it breaks."), enum: enumRenamed},
+	{Rule: def("ENUM_CLOSED", breaking, wire, "An open enum became closed, so readers built from NEW set aside values they do not know that OLD readers kept."), enum: enumClosed},
+	{Rule: def("ENUM_VALUE_ADDED", info, wire, "A new enum value with a fresh number is additive."), value: valueAdded},
+	{Rule: def("ENUM_VALUE_DELETED", breaking, wire, "An enum value was deleted without reserving its number: OLD writers still send it and the number may get another meaning."), value: valueDeleted},
+	{Rule: def("ENUM_VALUE_DELETED_NAME_NOT_RESERVED", breaking, json, "An enum value was deleted with its number reserved but not its name, so the JSON name may come back with another meaning."), value: valueDeletedNameNotReserved},
+	{Rule: def("ENUM_VALUE_DELETED_RESERVED", breaking, source, "An enum value was deleted with its number and name reserved: encodings are safe, the generated constant disappears."), value: valueDeletedReserved},
+	{Rule: def("ENUM_VALUE_NUMBER_CHANGED", breaking, wire, "An enum value kept its name under another number, so binary peers no longer agree on its meaning."), value: valueNumberChanged},
+	{Rule: def("ENUM_VALUE_NAME_CHANGED", breaking, json, "An enum value was renamed under the same number: JSON carries the name, so JSON peers built from OLD and NEW cannot read each other."), value: valueNameChanged},
+
+	// Services and RPCs: the method path /pkg.Service/Method is on the wire.
+	{Rule: def("SERVICE_ADDED", info, wire, "A new service is additive."), service: serviceAdded},
+	{Rule: def("SERVICE_DELETED", breaking, wire, "A service was deleted, so every call of a client built from OLD gets UNIMPLEMENTED."), service: serviceDeleted},
+	{Rule: def("SERVICE_RENAMED", breaking, wire, "A service was renamed, which changes the path of every method it serves."), service: serviceRenamed},
+	{Rule: def("SERVICE_PACKAGE_CHANGED", breaking, wire, "A service moved to another package, which changes the path of every method it serves."), service: servicePackageChanged},
+	{Rule: def("RPC_ADDED", info, wire, "A new RPC is additive: OLD clients never call it."), method: rpcAdded},
+	{Rule: def("RPC_DELETED", breaking, wire, "An RPC was deleted, so calls of clients built from OLD get UNIMPLEMENTED."), method: rpcDeleted},
+	{Rule: def("RPC_CLIENT_STREAMING_CHANGED", breaking, wire, "An RPC started or stopped taking a stream of requests, so clients and servers expect different numbers of messages."), method: rpcClientStreamingChanged},
+	{Rule: def("RPC_SERVER_STREAMING_CHANGED", breaking, wire, "An RPC started or stopped returning a stream of responses, so clients and servers expect different numbers of messages."), method: rpcServerStreamingChanged},
+	{Rule: def("RPC_REQUEST_TYPE_CHANGED", breaking, source, "An RPC takes a request type of another name, which changes generated code (the two types' encodings are compared field by field)."), method: rpcRequestTypeChanged},
+	{Rule: def("RPC_RESPONSE_TYPE_CHANGED", breaking, source, "An RPC returns a response type of another name, which changes generated code (the two types' encodings are compared field by field)."), method: rpcResponseTypeChanged},
+	{Rule: def("RPC_REQUEST_INCOMPATIBLE", breaking, wire, "An RPC takes a request type of another name that encodes differently at the checked level, so servers built from NEW misread requests from OLD clients."), method: rpcRequestIncompatible},
+	{Rule: def("RPC_RESPONSE_INCOMPATIBLE", breaking, wire, "An RPC returns a response type of another name that encodes differently at the checked level, so clients built from OLD misread responses."), method: rpcResponseIncompatible},
+}
+
+// Rules is every protobuf rule, in one explicit list.
+var Rules = rulesOf(ruleList)
+
+func rulesOf(list []rule) []compat.Rule {
+	out := make([]compat.Rule, len(list))
+	for i, r := range list {
+		out[i] = r.Rule
+	}
+	return out
+}

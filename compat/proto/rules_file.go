@@ -1,0 +1,95 @@
+package proto
+
+import (
+	"fmt"
+
+	"google.golang.org/protobuf/proto"
+	"google.golang.org/protobuf/reflect/protoreflect"
+	"google.golang.org/protobuf/types/descriptorpb"
+)
+
+func fileAdded(c *checker, p filePair, e *emit) {
+	if p.old == nil {
+		e.add("File %s was added.", p.new.Path())
+	}
+}
+
+func fileDeleted(c *checker, p filePair, e *emit) {
+	if p.new == nil {
+		e.add("File %s was deleted or renamed; code generated from it and files importing it break.", p.old.Path())
+	}
+}
+
+func filePackageChanged(c *checker, p filePair, e *emit) {
+	if p.old != nil && p.new != nil && p.old.Package() != p.new.Package() {
+		e.at(c.new.pathLocation(p.new, 2), "The package of file %s changed from %q to %q.", p.old.Path(), p.old.Package(), p.new.Package())
+	}
+}
+
+func fileSyntaxChanged(c *checker, p filePair, e *emit) {
+	if p.old != nil && p.new != nil && p.old.Syntax() != p.new.Syntax() {
+		e.at(c.new.pathLocation(p.new, 12), "File %s changed from %s to %s, which changes the generated API.", p.old.Path(), syntaxName(p.old), syntaxName(p.new))
+	}
+}
+
+func syntaxName(f protoreflect.FileDescriptor) string {
+	if f.Syntax() == protoreflect.Editions {
+		return "editions"
+	}
+	return f.Syntax().String()
+}
+
+// fileOptions are the file options that steer code generators, with their
+// field numbers in FileOptions (for locations).
+var fileOptions = []struct {
+	name   string
+	number int32
+	get    func(o *descriptorpb.FileOptions) any
+}{
+	{"go_package", 11, func(o *descriptorpb.FileOptions) any { return o.GetGoPackage() }},
+	{"java_package", 1, func(o *descriptorpb.FileOptions) any { return o.GetJavaPackage() }},
+	{"java_outer_classname", 8, func(o *descriptorpb.FileOptions) any { return o.GetJavaOuterClassname() }},
+	{"java_multiple_files", 10, func(o *descriptorpb.FileOptions) any { return o.GetJavaMultipleFiles() }},
+	{"csharp_namespace", 37, func(o *descriptorpb.FileOptions) any { return o.GetCsharpNamespace() }},
+	{"objc_class_prefix", 36, func(o *descriptorpb.FileOptions) any { return o.GetObjcClassPrefix() }},
+	{"php_namespace", 41, func(o *descriptorpb.FileOptions) any { return o.GetPhpNamespace() }},
+	{"php_metadata_namespace", 44, func(o *descriptorpb.FileOptions) any { return o.GetPhpMetadataNamespace() }},
+	{"ruby_package", 45, func(o *descriptorpb.FileOptions) any { return o.GetRubyPackage() }},
+	{"swift_prefix", 39, func(o *descriptorpb.FileOptions) any { return o.GetSwiftPrefix() }},
+	{"optimize_for", 9, func(o *descriptorpb.FileOptions) any { return o.GetOptimizeFor().String() }},
+}
+
+func fileOptionChanged(c *checker, p filePair, e *emit) {
+	if p.old == nil || p.new == nil {
+		return
+	}
+	oo, _ := p.old.Options().(*descriptorpb.FileOptions)
+	no, _ := p.new.Options().(*descriptorpb.FileOptions)
+	if oo == nil {
+		oo = &descriptorpb.FileOptions{}
+	}
+	if no == nil {
+		no = &descriptorpb.FileOptions{}
+	}
+	if proto.Equal(oo, no) {
+		return
+	}
+	for _, opt := range fileOptions {
+		ov, nv := opt.get(oo), opt.get(no)
+		if ov == nv {
+			continue
+		}
+		loc := c.new.pathLocation(p.new, 8, opt.number)
+		if loc.Line == 0 {
+			loc = e.loc
+		}
+		e.at(loc, "The %s option of file %s changed from %s to %s.", opt.name, p.old.Path(), quote(ov), quote(nv))
+	}
+}
+
+func quote(v any) string {
+	if s, ok := v.(string); ok {
+		return fmt.Sprintf("%q", s)
+	}
+	return fmt.Sprint(v)
+}

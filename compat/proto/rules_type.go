@@ -1,0 +1,204 @@
+package proto
+
+import (
+	"strings"
+
+	"google.golang.org/protobuf/reflect/protoreflect"
+)
+
+// goneParent reports whether d is nested in a message that side s no longer
+// (or not yet) has: the parent's finding covers it.
+func goneParent(s *side, d protoreflect.Descriptor) bool {
+	parent, ok := d.Parent().(protoreflect.MessageDescriptor)
+	if !ok {
+		return false
+	}
+	_, has := s.messages[parent.FullName()]
+	return !has
+}
+
+// freshPartners returns the structural partners whose names OLD does not
+// have: the types o was renamed or moved to.
+func freshPartners[D protoreflect.Descriptor](c *checker, partners []D, inOld func(protoreflect.FullName) bool) []string {
+	var out []string
+	for _, n := range partners {
+		if !inOld(n.FullName()) {
+			out = append(out, string(n.FullName()))
+		}
+	}
+	return out
+}
+
+func (c *checker) oldHasMessage(n protoreflect.FullName) bool { _, ok := c.old.messages[n]; return ok }
+func (c *checker) oldHasEnum(n protoreflect.FullName) bool    { _, ok := c.old.enums[n]; return ok }
+
+func messageAdded(c *checker, p messagePair, e *emit) {
+	if p.old == nil && !c.renamedTo[p.new.FullName()] && !goneParent(c.old, p.new) {
+		e.add("Message %s was added.", p.new.FullName())
+	}
+}
+
+func messageDeleted(c *checker, p messagePair, e *emit) {
+	if p.old == nil || p.new != nil || goneParent(c.new, p.old) {
+		return
+	}
+	if len(freshPartners(c, p.partners, c.oldHasMessage)) == 0 {
+		e.add("Message %s was deleted; code generated from OLD that names it no longer compiles.", p.old.FullName())
+	}
+}
+
+func messageRenamed(c *checker, p messagePair, e *emit) {
+	if p.old == nil || p.new != nil || goneParent(c.new, p.old) {
+		return
+	}
+	if to := freshPartners(c, p.partners, c.oldHasMessage); len(to) > 0 {
+		e.add("Message %s was renamed or moved to %s with compatible fields; generated code that names it breaks.", p.old.FullName(), strings.Join(to, " and "))
+	}
+}
+
+// moved reports a top-level declaration that changed files.
+func moved(o, n protoreflect.Descriptor, kind string, e *emit) {
+	if o == nil || n == nil || o.FullName() != n.FullName() {
+		return
+	}
+	if _, top := o.Parent().(protoreflect.FileDescriptor); !top {
+		return
+	}
+	if op, np := o.ParentFile().Path(), n.ParentFile().Path(); op != np {
+		e.add("%s %s moved from file %s to %s.", kind, o.FullName(), op, np)
+	}
+}
+
+func messageMoved(c *checker, p messagePair, e *emit) { moved(p.old, p.new, "Message", e) }
+func enumMoved(c *checker, p enumPair, e *emit)       { moved(p.old, p.new, "Enum", e) }
+func serviceMoved(c *checker, p servicePair, e *emit) {
+	if p.old != nil && p.new != nil {
+		moved(p.old, p.new, "Service", e)
+	}
+}
+
+// maxRangeWalk bounds how many numbers of a reserved range are looked at
+// one by one when no single NEW range covers it.
+const maxRangeWalk = 4096
+
+func messageReservedNumbers(c *checker, p messagePair, e *emit) {
+	if p.old == nil || p.new == nil {
+		return
+	}
+	or, nr := p.old.ReservedRanges(), p.new.ReservedRanges()
+	for i := 0; i < or.Len(); i++ {
+		r := or.Get(i) // [start, end)
+		if covered(int64(r[0]), int64(r[1])-1, nr.Len(), func(j int) (int64, int64) {
+			g := nr.Get(j)
+			return int64(g[0]), int64(g[1]) - 1
+		}) {
+			continue
+		}
+		e.add("Message %s no longer reserves %s.", p.old.FullName(), numberRange(int64(r[0]), int64(r[1])-1))
+	}
+}
+
+func enumReservedNumbers(c *checker, p enumPair, e *emit) {
+	if p.old == nil || p.new == nil {
+		return
+	}
+	or, nr := p.old.ReservedRanges(), p.new.ReservedRanges()
+	for i := 0; i < or.Len(); i++ {
+		r := or.Get(i) // [start, end]
+		if covered(int64(r[0]), int64(r[1]), nr.Len(), func(j int) (int64, int64) {
+			g := nr.Get(j)
+			return int64(g[0]), int64(g[1])
+		}) {
+			continue
+		}
+		e.add("Enum %s no longer reserves %s.", p.old.FullName(), numberRange(int64(r[0]), int64(r[1])))
+	}
+}
+
+// covered reports whether the inclusive range [lo, hi] is reserved by the
+// n inclusive ranges get returns.
+func covered(lo, hi int64, n int, get func(int) (int64, int64)) bool {
+	for j := 0; j < n; j++ {
+		if a, b := get(j); a <= lo && hi <= b {
+			return true
+		}
+	}
+	if hi-lo > maxRangeWalk {
+		return false
+	}
+	for x := lo; x <= hi; x++ {
+		in := false
+		for j := 0; j < n && !in; j++ {
+			a, b := get(j)
+			in = a <= x && x <= b
+		}
+		if !in {
+			return false
+		}
+	}
+	return true
+}
+
+func numberRange(lo, hi int64) string {
+	if lo == hi {
+		return "number " + itoa(lo)
+	}
+	return "numbers " + itoa(lo) + " to " + itoa(hi)
+}
+
+func messageReservedNames(c *checker, p messagePair, e *emit) {
+	if p.old == nil || p.new == nil {
+		return
+	}
+	names := p.old.ReservedNames()
+	for i := 0; i < names.Len(); i++ {
+		if n := names.Get(i); !p.new.ReservedNames().Has(n) {
+			e.add("Message %s no longer reserves the name %q.", p.old.FullName(), n)
+		}
+	}
+}
+
+func enumReservedNames(c *checker, p enumPair, e *emit) {
+	if p.old == nil || p.new == nil {
+		return
+	}
+	names := p.old.ReservedNames()
+	for i := 0; i < names.Len(); i++ {
+		if n := names.Get(i); !p.new.ReservedNames().Has(n) {
+			e.add("Enum %s no longer reserves the name %q.", p.old.FullName(), n)
+		}
+	}
+}
+
+func enumAdded(c *checker, p enumPair, e *emit) {
+	if p.old == nil && !c.renamedTo[p.new.FullName()] && !goneParent(c.old, p.new) {
+		e.add("Enum %s was added.", p.new.FullName())
+	}
+}
+
+func enumDeleted(c *checker, p enumPair, e *emit) {
+	if p.old == nil || p.new != nil || goneParent(c.new, p.old) {
+		return
+	}
+	if len(freshPartners(c, p.partners, c.oldHasEnum)) == 0 {
+		e.add("Enum %s was deleted; code generated from OLD that names it no longer compiles.", p.old.FullName())
+	}
+}
+
+func enumRenamed(c *checker, p enumPair, e *emit) {
+	if p.old == nil || p.new != nil || goneParent(c.new, p.old) {
+		return
+	}
+	if to := freshPartners(c, p.partners, c.oldHasEnum); len(to) > 0 {
+		e.add("Enum %s was renamed or moved to %s; generated code that names it breaks.", p.old.FullName(), strings.Join(to, " and "))
+	}
+}
+
+func enumClosed(c *checker, p enumPair, e *emit) {
+	if p.old == nil || p.new == nil || c.opts.Flow == FlowNewWritesOldReads {
+		return
+	}
+	if !p.old.IsClosed() && p.new.IsClosed() {
+		e.add("Enum %s became closed: readers built from NEW set aside values they do not know, which readers built from OLD kept.", p.old.FullName())
+	}
+}
