@@ -1,0 +1,429 @@
+package openapi
+
+import (
+	"fmt"
+	"regexp"
+	"sort"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+)
+
+var templateVar = regexp.MustCompile(`\{[^{}]*\}`)
+
+// param is an effective parameter of an operation.
+type param struct {
+	p   *openapi3.Parameter
+	key string
+}
+
+// paramKey identifies a parameter across versions: path parameters by
+// their position in the template (their names may change freely), headers
+// case-insensitively, others by location and name.
+func paramKey(path string, p *openapi3.Parameter) string {
+	switch p.In {
+	case openapi3.ParameterInPath:
+		for i, v := range templateVar.FindAllString(path, -1) {
+			if v[1:len(v)-1] == p.Name {
+				return fmt.Sprintf("path#%d", i)
+			}
+		}
+		return "path:" + p.Name
+	case openapi3.ParameterInHeader:
+		return "header:" + strings.ToLower(p.Name)
+	}
+	return p.In + ":" + p.Name
+}
+
+// effectiveParams merges path-level and operation-level parameters; the
+// operation's win for the same location and name.
+func effectiveParams(path string, item *openapi3.PathItem, op *openapi3.Operation) map[string]param {
+	out := map[string]param{}
+	for _, list := range []openapi3.Parameters{item.Parameters, op.Parameters} {
+		for _, r := range list {
+			if r == nil || r.Value == nil {
+				continue
+			}
+			k := paramKey(path, r.Value)
+			out[k] = param{r.Value, k}
+		}
+	}
+	return out
+}
+
+func paramCtx(p *openapi3.Parameter) string {
+	if p.In == openapi3.ParameterInHeader {
+		return "header " + p.Name
+	}
+	return p.In + " parameter " + p.Name
+}
+
+// paramSchema is a parameter's schema, from schema or from its content.
+func paramSchema(p *openapi3.Parameter) *openapi3.SchemaRef {
+	if p.Schema != nil {
+		return p.Schema
+	}
+	for _, k := range sortedKeys(p.Content) {
+		if mt := p.Content[k]; mt != nil && mt.Schema != nil {
+			return mt.Schema
+		}
+	}
+	return nil
+}
+
+// style is a parameter's effective serialization.
+func style(p *openapi3.Parameter) (string, bool) {
+	s := p.Style
+	if s == "" {
+		switch p.In {
+		case openapi3.ParameterInQuery, openapi3.ParameterInCookie:
+			s = "form"
+		default:
+			s = "simple"
+		}
+	}
+	explode := s == "form"
+	if p.Explode != nil {
+		explode = *p.Explode
+	}
+	return s, explode
+}
+
+func (c *checker) parameters(oc opCtx, o, n pathEntry, oop, nop *openapi3.Operation) {
+	op, np := effectiveParams(o.path, o.item, oop), effectiveParams(n.path, n.item, nop)
+	// A parameter that moves location keeps its name: pair those first.
+	moved := map[string]bool{}
+	for _, k := range sortedKeys(op) {
+		if _, ok := np[k]; ok {
+			continue
+		}
+		old := op[k].p
+		for _, nk := range sortedKeys(np) {
+			if _, ok := op[nk]; ok || moved[nk] {
+				continue
+			}
+			if nw := np[nk].p; strings.EqualFold(nw.Name, old.Name) && nw.In != old.In {
+				moved[nk], moved[k] = true, true
+				c.add("PARAMETER_LOCATION_CHANGED", oc.name, paramCtx(old), "",
+					fmt.Sprintf("moved from the %s to the %s as %s", old.In, nw.In, nw.Name), orLoc(c.new.Location(nw.Origin), oc.nloc))
+				break
+			}
+		}
+	}
+	for _, k := range sortedKeys(op) {
+		old := op[k].p
+		nw, ok := np[k]
+		if !ok {
+			if !moved[k] {
+				c.add("PARAMETER_REMOVED", oc.name, paramCtx(old), "", "was removed, so the provider ignores or refuses it", orLoc(c.old.Location(old.Origin), oc.oloc))
+			}
+			continue
+		}
+		p := nw.p
+		loc := orLoc(c.new.Location(p.Origin), oc.nloc)
+		ctx := paramCtx(p)
+		if p.In == openapi3.ParameterInPath {
+			ctx = paramCtx(old)
+		}
+		switch {
+		case !old.Required && p.Required:
+			c.add("PARAMETER_MADE_REQUIRED", oc.name, ctx, "", "became required", orLoc(c.new.FieldLocation(p.Origin, "required"), loc))
+		case old.Required && !p.Required:
+			c.add("PARAMETER_MADE_OPTIONAL", oc.name, ctx, "", "became optional", orLoc(c.new.FieldLocation(p.Origin, "required"), loc))
+		}
+		os, oe := style(old)
+		ns, ne := style(p)
+		complexType := false
+		if s := paramSchema(p); s != nil && s.Value != nil {
+			ts, _ := types(s.Value)
+			complexType = has(ts, openapi3.TypeArray) || has(ts, openapi3.TypeObject)
+		}
+		if os != ns || (oe != ne && complexType) {
+			c.add("PARAMETER_STYLE_CHANGED", oc.name, ctx, "",
+				fmt.Sprintf("changed serialization from style %s explode %t to style %s explode %t", os, oe, ns, ne), orLoc(c.new.FieldLocation(p.Origin, "style"), loc))
+		}
+		c.schemaChanges(oc, ctx, c.schema(paramSchema(old), paramSchema(p), request))
+	}
+	for _, k := range sortedKeys(np) {
+		if _, ok := op[k]; ok || moved[k] {
+			continue
+		}
+		p := np[k].p
+		loc := orLoc(c.new.Location(p.Origin), oc.nloc)
+		if p.Required {
+			c.add("PARAMETER_REQUIRED_ADDED", oc.name, "required "+paramCtx(p), "", "was added", loc)
+		} else {
+			c.add("PARAMETER_OPTIONAL_ADDED", oc.name, "optional "+paramCtx(p), "", "was added", loc)
+		}
+	}
+}
+
+// mediaKey normalises a media type for pairing: lower case, no parameters.
+func mediaKey(mt string) string {
+	mt, _, _ = strings.Cut(mt, ";")
+	return strings.ToLower(strings.TrimSpace(mt))
+}
+
+func mediaIndex(c openapi3.Content) (map[string]*openapi3.MediaType, map[string]string) {
+	m := map[string]*openapi3.MediaType{}
+	names := map[string]string{}
+	for _, k := range sortedKeys(c) {
+		mk := mediaKey(k)
+		if _, dup := m[mk]; !dup {
+			m[mk], names[mk] = c[k], k
+		}
+	}
+	return m, names
+}
+
+func mediaSchema(mt *openapi3.MediaType) *openapi3.SchemaRef {
+	if mt == nil {
+		return nil
+	}
+	return mt.Schema
+}
+
+func (c *checker) requestBody(oc opCtx, oop, nop *openapi3.Operation) {
+	var ob, nb *openapi3.RequestBody
+	if oop.RequestBody != nil {
+		ob = oop.RequestBody.Value
+	}
+	if nop.RequestBody != nil {
+		nb = nop.RequestBody.Value
+	}
+	switch {
+	case ob == nil && nb == nil:
+		return
+	case ob == nil && nb.Required:
+		c.add("REQUEST_BODY_REQUIRED_ADDED", oc.name, "required request body", "", "was added", orLoc(c.new.Location(nb.Origin), oc.nloc))
+		return
+	case ob == nil:
+		c.add("REQUEST_BODY_OPTIONAL_ADDED", oc.name, "optional request body", "", "was added", orLoc(c.new.Location(nb.Origin), oc.nloc))
+		return
+	case nb == nil:
+		c.add("REQUEST_BODY_REMOVED", oc.name, "request body", "", "was removed", orLoc(c.old.Location(ob.Origin), oc.oloc))
+		return
+	}
+	nloc := orLoc(c.new.Location(nb.Origin), oc.nloc)
+	switch {
+	case !ob.Required && nb.Required:
+		c.add("REQUEST_BODY_MADE_REQUIRED", oc.name, "request body", "", "became required", orLoc(c.new.FieldLocation(nb.Origin, "required"), nloc))
+	case ob.Required && !nb.Required:
+		c.add("REQUEST_BODY_MADE_OPTIONAL", oc.name, "request body", "", "became optional", nloc)
+	}
+	om, onames := mediaIndex(ob.Content)
+	nm, nnames := mediaIndex(nb.Content)
+	for _, k := range sortedKeys(om) {
+		nmt, ok := nm[k]
+		if !ok {
+			c.add("REQUEST_MEDIA_TYPE_REMOVED", oc.name, "request body media type "+onames[k], "", "is no longer accepted", orLoc(c.old.Location(om[k].Origin), oc.oloc))
+			continue
+		}
+		c.schemaChanges(oc, "request body "+nnames[k], c.schema(mediaSchema(om[k]), mediaSchema(nmt), request))
+	}
+	for _, k := range sortedKeys(nm) {
+		if _, ok := om[k]; !ok {
+			c.add("REQUEST_MEDIA_TYPE_ADDED", oc.name, "request body media type "+nnames[k], "", "is now accepted", orLoc(c.new.Location(nm[k].Origin), nloc))
+		}
+	}
+}
+
+func isSuccess(code string) bool { return strings.HasPrefix(code, "2") }
+
+func responseMap(op *openapi3.Operation) map[string]*openapi3.Response {
+	out := map[string]*openapi3.Response{}
+	if op.Responses == nil {
+		return out
+	}
+	for code, r := range op.Responses.Map() {
+		if r != nil && r.Value != nil {
+			out[strings.ToUpper(code)] = r.Value
+		}
+	}
+	return out
+}
+
+func (c *checker) responses(oc opCtx, oop, nop *openapi3.Operation) {
+	or, nr := responseMap(oop), responseMap(nop)
+	var oldSuccess, keptSuccess, newSuccess []string
+	for _, code := range sortedKeys(or) {
+		if isSuccess(code) {
+			oldSuccess = append(oldSuccess, code)
+			if _, ok := nr[code]; ok {
+				keptSuccess = append(keptSuccess, code)
+			}
+		}
+	}
+	for _, code := range sortedKeys(nr) {
+		if _, ok := or[code]; !ok && isSuccess(code) {
+			newSuccess = append(newSuccess, code)
+		}
+	}
+	replaced := len(oldSuccess) > 0 && len(keptSuccess) == 0
+	if replaced {
+		what := "was removed, leaving no success status a client of the old version handles"
+		if len(newSuccess) > 0 {
+			what = fmt.Sprintf("was replaced by %s", strings.Join(newSuccess, ", "))
+		}
+		loc := orLoc(c.new.Location(nop.Responses.Origin), oc.nloc)
+		if len(newSuccess) > 0 {
+			loc = orLoc(c.new.Location(nr[newSuccess[0]].Origin), loc)
+		}
+		c.add("RESPONSE_SUCCESS_STATUS_REPLACED", oc.name, plural(len(oldSuccess), "success status ", "success statuses ")+strings.Join(oldSuccess, ", "), "", what, loc)
+	}
+	for _, code := range sortedKeys(or) {
+		o := or[code]
+		n, ok := nr[code]
+		if !ok {
+			if !(replaced && isSuccess(code)) {
+				c.add("RESPONSE_STATUS_REMOVED", oc.name, "response "+code, "", "was removed", orLoc(c.old.Location(o.Origin), oc.oloc))
+			}
+			continue
+		}
+		c.response(oc, code, o, n)
+	}
+	for _, code := range sortedKeys(nr) {
+		if _, ok := or[code]; ok {
+			continue
+		}
+		loc := orLoc(c.new.Location(nr[code].Origin), oc.nloc)
+		switch {
+		case replaced && isSuccess(code):
+		case isSuccess(code):
+			c.add("RESPONSE_SUCCESS_STATUS_ADDED", oc.name, "response "+code, "", "was added, a success status clients of the old version may not handle", loc)
+		default:
+			c.add("RESPONSE_STATUS_ADDED", oc.name, "response "+code, "", "was added", loc)
+		}
+	}
+}
+
+func headerIndex(h openapi3.Headers) (map[string]*openapi3.Header, map[string]string) {
+	m := map[string]*openapi3.Header{}
+	names := map[string]string{}
+	for _, k := range sortedKeys(h) {
+		if h[k] == nil || h[k].Value == nil {
+			continue
+		}
+		lk := strings.ToLower(k)
+		if _, dup := m[lk]; !dup {
+			m[lk], names[lk] = h[k].Value, k
+		}
+	}
+	return m, names
+}
+
+func (c *checker) response(oc opCtx, code string, o, n *openapi3.Response) {
+	nloc := orLoc(c.new.Location(n.Origin), oc.nloc)
+	oh, onames := headerIndex(o.Headers)
+	nh, nnames := headerIndex(n.Headers)
+	for _, k := range sortedKeys(oh) {
+		h := oh[k]
+		nw, ok := nh[k]
+		ctx := "response " + code + " header " + onames[k]
+		switch {
+		case !ok && h.Required:
+			c.add("RESPONSE_REQUIRED_HEADER_REMOVED", oc.name, ctx, "", "was removed", orLoc(c.old.Location(h.Origin), oc.oloc))
+			continue
+		case !ok:
+			c.add("RESPONSE_OPTIONAL_HEADER_REMOVED", oc.name, ctx, "", "was removed", orLoc(c.old.Location(h.Origin), oc.oloc))
+			continue
+		case h.Required && !nw.Required:
+			c.add("RESPONSE_HEADER_MADE_OPTIONAL", oc.name, "response "+code+" header "+nnames[k], "", "became optional, so responses may leave it out", orLoc(c.new.Location(nw.Origin), nloc))
+		}
+		c.schemaChanges(oc, "response "+code+" header "+nnames[k], c.schema(paramSchema(&h.Parameter), paramSchema(&nw.Parameter), response))
+	}
+	for _, k := range sortedKeys(nh) {
+		if _, ok := oh[k]; !ok {
+			c.add("RESPONSE_HEADER_ADDED", oc.name, "response "+code+" header "+nnames[k], "", "was added", orLoc(c.new.Location(nh[k].Origin), nloc))
+		}
+	}
+	om, onm := mediaIndex(o.Content)
+	nm, nnm := mediaIndex(n.Content)
+	for _, k := range sortedKeys(om) {
+		nmt, ok := nm[k]
+		if !ok {
+			c.add("RESPONSE_MEDIA_TYPE_REMOVED", oc.name, "response "+code+" media type "+onm[k], "", "is no longer sent", orLoc(c.old.Location(om[k].Origin), oc.oloc))
+			continue
+		}
+		c.schemaChanges(oc, "response "+code+" "+nnm[k], c.schema(mediaSchema(om[k]), mediaSchema(nmt), response))
+	}
+	for _, k := range sortedKeys(nm) {
+		if _, ok := om[k]; !ok {
+			c.add("RESPONSE_MEDIA_TYPE_ADDED", oc.name, "response "+code+" media type "+nnm[k], "", "was added", orLoc(c.new.Location(nm[k].Origin), nloc))
+		}
+	}
+}
+
+// alternatives is an operation's effective security: the operation's own
+// requirements, or the document's. Each alternative is a set of schemes with
+// their scopes; no requirement at all is one empty alternative (anonymous).
+func alternatives(doc *openapi3.T, op *openapi3.Operation) []openapi3.SecurityRequirement {
+	var reqs openapi3.SecurityRequirements
+	if op.Security != nil {
+		reqs = *op.Security
+	} else {
+		reqs = doc.Security
+	}
+	if len(reqs) == 0 {
+		return []openapi3.SecurityRequirement{{}}
+	}
+	return reqs
+}
+
+func secName(r openapi3.SecurityRequirement) string {
+	if len(r) == 0 {
+		return "none (anonymous access)"
+	}
+	var parts []string
+	for _, k := range sortedKeys(r) {
+		s := append([]string(nil), r[k]...)
+		sort.Strings(s)
+		if len(s) > 0 {
+			parts = append(parts, k+" ["+strings.Join(s, ", ")+"]")
+		} else {
+			parts = append(parts, k)
+		}
+	}
+	return strings.Join(parts, " + ")
+}
+
+// satisfies reports whether a client meeting requirement have also meets
+// requirement want: every scheme of want, with its scopes, is in have.
+func satisfies(have, want openapi3.SecurityRequirement) bool {
+	for scheme, scopes := range want {
+		hs, ok := have[scheme]
+		if !ok {
+			return false
+		}
+		for _, s := range scopes {
+			if !has(hs, s) {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+func (c *checker) security(oc opCtx, oop, nop *openapi3.Operation) {
+	oa, na := alternatives(c.old.T, oop), alternatives(c.new.T, nop)
+	loc := orLoc(c.new.FieldLocation(nop.Origin, "security"), oc.nloc)
+	oldNames := map[string]bool{}
+	for _, a := range oa {
+		oldNames[secName(a)] = true
+		ok := false
+		for _, b := range na {
+			if satisfies(a, b) {
+				ok = true
+				break
+			}
+		}
+		if !ok {
+			c.add("SECURITY_NARROWED", oc.name, "security requirement "+secName(a), "", "is no longer accepted", loc)
+		}
+	}
+	for _, b := range na {
+		if !oldNames[secName(b)] {
+			c.add("SECURITY_WIDENED", oc.name, "security requirement "+secName(b), "", "is now accepted", loc)
+		}
+	}
+}
