@@ -1,0 +1,67 @@
+# Build, test and check contracts. `make test` is what CI runs (see .ci/run).
+
+GO       ?= go
+VERSION  := $(shell git describe --always --dirty 2>/dev/null || echo dev)
+LDFLAGS  := -X main.version=$(VERSION)
+BIN      := bin/contracts
+SHARED   ?= ../shared
+# Seconds of fuzzing per target in `make fuzz`.
+FUZZTIME ?= 30s
+
+.PHONY: all build test gotest conformance bench fuzz lint fetch-bench-data docs clean
+
+all: lint test
+
+build:
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/contracts
+
+# The unit, script, store and action tests (the action and README tests use
+# bin/contracts), then the shared conformance cases when ../shared is there.
+test: build gotest conformance
+
+gotest: build
+	$(GO) test -timeout 12m ./...
+
+# The shared conformance cases: a floor set by ../shared/conformance.
+conformance: build
+	@if [ -f $(SHARED)/conformance/run.go ]; then \
+		echo "$(GO) run $(SHARED)/conformance/run.go -bin ./$(BIN)"; \
+		$(GO) run $(SHARED)/conformance/run.go -bin ./$(BIN); \
+	else \
+		echo "conformance: $(SHARED)/conformance not found; skipped"; \
+	fi
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+# Every Fuzz target in the tree, FUZZTIME each (go test -fuzz takes one
+# target of one package at a time).
+fuzz:
+	@set -e; \
+	for f in $$(grep -rl --include='*_test.go' '^func Fuzz' . | sort); do \
+		dir=$$(dirname $$f); \
+		for t in $$(sed -n 's/^func \(Fuzz[A-Za-z0-9_]*\)(.*/\1/p' $$f); do \
+			echo "$(GO) test -run '^$$' -fuzz '^$$t\$$' -fuzztime $(FUZZTIME) $$dir"; \
+			$(GO) test -run '^$$' -fuzz "^$$t\$$" -fuzztime $(FUZZTIME) $$dir; \
+		done; \
+	done
+
+lint:
+	@out=$$(find . -name '*.go' -not -path '*/testdata/*' -not -path './.git/*' -not -path './bin/*' | xargs gofmt -l); \
+	if [ -n "$$out" ]; then echo "gofmt -l: these files need gofmt:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+
+# Large real-world documents for the benchmarks, into testdata/external/
+# (ignored by git). The scripts are optional.
+fetch-bench-data:
+	@for s in scripts/fetch-openapi-bench.sh scripts/fetch-proto-bench.sh; do \
+		if [ -x $$s ]; then echo "$$s"; ./$$s || exit 1; \
+		else echo "$$s: not present; skipped"; fi; \
+	done
+
+# Regenerate the CLI reference in docs/cli from the cobra commands.
+docs:
+	$(GO) run ./cmd/contracts gen-docs docs/cli
+
+clean:
+	rm -rf bin
