@@ -72,9 +72,13 @@ func wireBreak(o, n protoreflect.FieldDescriptor) string {
 		return ""
 	}
 	op, np := typeParts(o), typeParts(n)
+	what := []string{"values"}
+	if o.IsMap() {
+		what = []string{"its keys", "its values"}
+	}
 	for i := range op {
 		if of, nf := family(op[i].Kind()), family(np[i].Kind()); of != nf {
-			return fmt.Sprintf("%s is sent as %s where it was %s", typeName(n), nf, of)
+			return fmt.Sprintf("%s are now sent as %s where they were %s", what[i], nf, of)
 		}
 	}
 	return ""
@@ -85,6 +89,9 @@ func bothPresent(p fieldPair) bool { return p.old != nil && p.new != nil }
 func fieldAdded(c *checker, p fieldPair, e *emit) {
 	if p.old != nil || p.ext || (required(p.new) && c.opts.Flow == FlowBoth) {
 		return
+	}
+	if o := p.oldMsg.Fields().ByName(p.new.Name()); o != nil {
+		return // renumbered: FIELD_NUMBER_CHANGED says so
 	}
 	e.add("Field %s (number %d) was added.", e.element, p.new.Number())
 }
@@ -273,8 +280,9 @@ func fieldOneofChanged(c *checker, p fieldPair, e *emit) {
 func fieldPresenceChanged(c *checker, p fieldPair, e *emit) {
 	if !bothPresent(p) || required(p.old) || required(p.new) ||
 		p.old.Cardinality() == protoreflect.Repeated || p.new.Cardinality() == protoreflect.Repeated ||
-		p.old.Message() != nil || p.new.Message() != nil {
-		return
+		p.old.Message() != nil || p.new.Message() != nil ||
+		(realOneof(p.old) == nil) != (realOneof(p.new) == nil) {
+		return // oneof members always track presence; FIELD_ONEOF_CHANGED covers the move
 	}
 	if p.old.HasPresence() != p.new.HasPresence() {
 		if p.new.HasPresence() {
