@@ -1,7 +1,7 @@
 package proto
 
 func valueAdded(c *checker, p valuePair, e *emit) {
-	if p.old == nil {
+	if p.old == nil && p.oldEnum.Values().ByName(p.new.Name()) == nil {
 		e.add("Enum value %s (number %d) was added.", e.element, p.new.Number())
 	}
 }
