@@ -49,6 +49,7 @@ Exit status: 0 yes / compatible, 1 no / breaking, 2 bad input or usage,
 		newServicesCmd(g),
 		newVersionsCmd(g),
 		newDeploymentsCmd(g),
+		newGenDocsCmd(),
 	)
 	return root
 }
