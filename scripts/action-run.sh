@@ -1,0 +1,220 @@
+#!/usr/bin/env bash
+# The run step of the contracts GitHub Action (action.yml). It reads the
+# action's inputs from INPUT_* variables, runs one contracts command and
+# reports the way a developer reads a workflow run:
+#
+#   - the command's `--output github` output in the log, whose ::error
+#     file=…,line=… workflow commands become annotations on the document's
+#     lines (paths rewritten relative to the workspace, as the runner wants);
+#   - the markdown report the command appends to $GITHUB_STEP_SUMMARY, plus a
+#     "what to do" section when the answer is no;
+#   - the step outputs deployable, exit-code and report (the path of the
+#     command's --output json report).
+#
+# A Go test (internal/e2e) runs this script as the runner would.
+set -uo pipefail
+
+workspace="${GITHUB_WORKSPACE:-$PWD}"
+command="${INPUT_COMMAND:-}"
+service="${INPUT_SERVICE:-}"
+version="${INPUT_VERSION:-}"
+environment="${INPUT_ENVIRONMENT:-}"
+workdir="${INPUT_WORKING_DIRECTORY:-.}"
+fail_on_refusal="${INPUT_FAIL_ON_REFUSAL:-true}"
+# Extra arguments, split on whitespace (no quoting: the inputs are plain
+# strings and eval would let an input run code).
+read -r -a extra <<<"${INPUT_ARGS:-}"
+
+output() { echo "$1=$2" >>"${GITHUB_OUTPUT:-/dev/null}"; }
+summary() { if [ -n "${GITHUB_STEP_SUMMARY:-}" ]; then cat >>"$GITHUB_STEP_SUMMARY"; else cat >/dev/null; fi; }
+
+# usage_error ends the step with exit status 2, as the CLI does for bad input.
+usage_error() {
+	echo "::error title=contracts action::$1"
+	output deployable false
+	output exit-code 2
+	exit 2
+}
+
+bin="contracts"
+if [ -n "${CONTRACTS_BIN_DIR:-}" ] && [ -x "$CONTRACTS_BIN_DIR/contracts" ]; then
+	bin="$CONTRACTS_BIN_DIR/contracts"
+elif ! command -v contracts >/dev/null; then
+	usage_error "no contracts binary: the build step did not run and contracts is not on PATH"
+fi
+
+case "$workdir" in
+/*) ;;
+*) workdir="$workspace/$workdir" ;;
+esac
+cd "$workdir" || usage_error "working-directory ${INPUT_WORKING_DIRECTORY:-.} does not exist in the workspace"
+
+if [ -n "${INPUT_REGISTRY:-}" ]; then
+	export CONTRACTS_REGISTRY="$INPUT_REGISTRY"
+fi
+if [ -n "${INPUT_TOKEN:-}" ]; then
+	echo "::add-mask::$INPUT_TOKEN"
+	export CONTRACTS_TOKEN="$INPUT_TOKEN"
+fi
+if [ -z "$version" ]; then
+	version="${GITHUB_SHA:-}"
+fi
+
+# The service named by the manifest, when the input leaves it out.
+manifest_service() {
+	[ -f contracts.yaml ] || return 0
+	sed -n "s/^service:[[:space:]]*[\"']\{0,1\}\([a-z0-9][a-z0-9-]*\).*/\1/p" contracts.yaml | head -n1
+}
+if [ -z "$service" ]; then
+	service=$(manifest_service)
+fi
+
+need() {
+	local value="$1" name="$2"
+	[ -n "$value" ] || usage_error "contracts $command needs the $name input"
+}
+
+# gate: the command answers yes or no and explains a no with findings at
+# document lines; the others change the registry and must run only once.
+gate=true
+case "$command" in
+verify)
+	need "$environment" environment
+	args=(verify . --against "$environment")
+	;;
+can-i-deploy)
+	need "$service" service
+	need "$version" version
+	need "$environment" environment
+	args=(can-i-deploy --service "$service" --version "$version" --to "$environment")
+	;;
+diff)
+	[ ${#extra[@]} -ge 2 ] || usage_error "contracts diff needs OLD and NEW in the args input"
+	args=(diff)
+	;;
+publish)
+	need "$version" version
+	gate=false
+	args=(publish . --version "$version")
+	branch="${GITHUB_HEAD_REF:-${GITHUB_REF_NAME:-}}"
+	[ -n "$branch" ] && args+=(--branch "$branch")
+	[ -n "${GITHUB_SHA:-}" ] && args+=(--commit "$GITHUB_SHA")
+	;;
+record-deployment)
+	need "$service" service
+	need "$version" version
+	need "$environment" environment
+	gate=false
+	args=(record-deployment --service "$service" --version "$version" --env "$environment")
+	;;
+"")
+	usage_error "the command input is required: verify, can-i-deploy, publish, record-deployment or diff"
+	;;
+*)
+	usage_error "unknown command '$command': use verify, can-i-deploy, publish, record-deployment or diff"
+	;;
+esac
+args+=("${extra[@]}")
+
+report_dir="${RUNNER_TEMP:-${TMPDIR:-/tmp}}"
+report=$(mktemp "$report_dir/contracts-$command-XXXXXX.json")
+
+# relative_to_workspace turns a path the CLI printed (relative to the
+# working directory or to the service folder, or absolute) into the path
+# from the workspace root that annotations need.
+relative_to_workspace() {
+	local f="$1" p=""
+	case "$f" in
+	/*) p="$f" ;;
+	*) p="$PWD/$f" ;;
+	esac
+	realpath -m --relative-to="$workspace" "$p" 2>/dev/null || echo "$f"
+}
+
+# print_with_annotations copies the github-format output to the log,
+# rewriting the file= property of workflow commands.
+annotation='^(::(error|warning|notice) ([^:]*,)?file=)([^,:]*)(.*)$'
+print_with_annotations() {
+	local line
+	while IFS= read -r line || [ -n "$line" ]; do
+		if [[ $line =~ $annotation ]]; then
+			line="${BASH_REMATCH[1]}$(relative_to_workspace "${BASH_REMATCH[4]}")${BASH_REMATCH[5]}"
+		fi
+		printf '%s\n' "$line"
+	done
+}
+
+echo "contracts ${args[*]}" >&2
+status=0
+if $gate; then
+	out=$(mktemp)
+	"$bin" "${args[@]}" --output github >"$out"
+	status=$?
+	print_with_annotations <"$out"
+	rm -f "$out"
+	# The same answer as data, for later steps (the summary is written once).
+	env -u GITHUB_STEP_SUMMARY "$bin" "${args[@]}" --output json >"$report"
+	json_status=$?
+	if [ "$json_status" != "$status" ]; then
+		echo "::warning title=contracts action::the JSON report exited $json_status where the check exited $status (did the registry change in between?)"
+	fi
+else
+	"$bin" "${args[@]}" --output json >"$report"
+	status=$?
+	cat "$report"
+	if [ "$status" = 0 ]; then
+		printf '### contracts %s\n\n`%s` %s: done.\n\n' "$command" "${service:-$(manifest_service)}" "$version" | summary
+	fi
+fi
+
+output report "$report"
+output exit-code "$status"
+
+case "$status" in
+0)
+	output deployable true
+	exit 0
+	;;
+1)
+	output deployable false
+	;;
+*)
+	output deployable false
+	what="bad input or usage"
+	[ "$status" = 3 ] && what="the registry is unreachable or failed"
+	echo "::error title=contracts $command::contracts exited with status $status: $what (see the log above)"
+	printf '### contracts %s failed\n\nExit status %s: %s. See the step log.\n\n' "$command" "$status" "$what" | summary
+	exit "$status"
+	;;
+esac
+
+# The answer is no: say what to do about it.
+case "$command" in
+diff)
+	hint="The new version breaks clients of the old one: keep the old form alongside the new one, or release it as a new major version (contracts diff --suggest-version CURRENT prints it)."
+	summary <<'MD'
+#### What to do
+
+- Keep what clients of the old version use (add the new form beside the old one), or
+- release the change as a new **major** version: `contracts diff --suggest-version CURRENT OLD NEW` prints it.
+
+MD
+	;;
+*)
+	hint="Deploy refused: a live consumer would break. Deploy the provider first, keep the old form until consumers move (or bump the major version), or record a deliberate break with contracts approve. Details in the job summary."
+	summary <<'MD'
+#### What to do
+
+- **A consumer needs something its provider does not offer yet?** Deploy the provider first (publish it, deploy it, record the deployment), then run this again.
+- **Your provider change removes or tightens something a live consumer relies on?** Keep the old form beside the new one until every consumer listed above has moved, or release the change as a new major version / new contract.
+- **The break is deliberate and agreed with the consumer's owners?** Record it, and the gate reports it as approved instead of refusing:
+  `contracts approve CONTRACT --rule RULE --element ELEMENT --consumer SERVICE --reason "why" --expires YYYY-MM-DD`
+
+MD
+	;;
+esac
+echo "::error title=contracts $command: no::$hint"
+if [ "$fail_on_refusal" = "false" ]; then
+	exit 0
+fi
+exit 1
