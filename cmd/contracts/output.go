@@ -78,7 +78,12 @@ func writeAnnotations(w io.Writer, fs []compat.Finding, prefix string) {
 			kind = "notice"
 		}
 		var props []string
-		if f.Location.File != "" {
+		msg := f.Message
+		if strings.HasPrefix(f.Location.File, "(") {
+			// A place in a stored version, not a file of this checkout:
+			// say where it was instead of pointing at a wrong file.
+			msg += " (was at " + f.Location.String() + ")"
+		} else if f.Location.File != "" {
 			props = append(props, "file="+ghProp(f.Location.File))
 			if f.Location.Line > 0 {
 				props = append(props, fmt.Sprintf("line=%d", f.Location.Line))
@@ -88,7 +93,7 @@ func writeAnnotations(w io.Writer, fs []compat.Finding, prefix string) {
 			}
 		}
 		props = append(props, "title="+ghProp(prefix+f.Rule))
-		fmt.Fprintf(w, "::%s %s::%s\n", kind, strings.Join(props, ","), ghData(f.Message))
+		fmt.Fprintf(w, "::%s %s::%s\n", kind, strings.Join(props, ","), ghData(msg))
 	}
 }
 

@@ -49,6 +49,12 @@ Exit status: 0 yes / compatible, 1 no / breaking, 2 bad input or usage,
 		newServicesCmd(g),
 		newVersionsCmd(g),
 		newDeploymentsCmd(g),
+		newCanIDeployCmd(g),
+		newVerifyCmd(g),
+		newApproveCmd(g),
+		newWhoUsesCmd(g),
+		newGraphCmd(g),
+		newServeCmd(g), newTokenCmd(g),
 		newGenDocsCmd(),
 	)
 	return root
