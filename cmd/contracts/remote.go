@@ -2,11 +2,19 @@ package main
 
 import (
 	"context"
+	"time"
 
 	"github.com/contractgate/contracts/registry"
+	"github.com/contractgate/contracts/registry/client"
 )
 
-// openRemote opens a registry server as a Store.
+// openRemote opens a registry server as a Store. Nothing is sent until the
+// first call, so a server that cannot be reached fails that call with
+// exit status 3.
 func openRemote(ctx context.Context, url, token string) (registry.Store, error) {
-	return nil, usageErrorf("--registry %s: registry servers are not supported by this build yet", url)
+	c, err := client.New(url, token, client.WithTimeout(2*time.Minute), client.WithUserAgent("contracts/"+version))
+	if err != nil {
+		return nil, usageErrorf("--registry %s: %v", url, err)
+	}
+	return c, nil
 }

@@ -1,0 +1,109 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"net"
+	"os"
+	"strings"
+
+	"github.com/spf13/cobra"
+
+	"github.com/contractgate/contracts/registry"
+	"github.com/contractgate/contracts/registry/server"
+)
+
+func newServeCmd(g *globals) *cobra.Command {
+	var (
+		store     string
+		addr      string
+		insecure  bool
+		logFormat string
+	)
+	cmd := &cobra.Command{
+		Use:   "serve --store URL [--addr 127.0.0.1:8080] [--insecure-no-auth]",
+		Short: "Run the registry server: the registry's HTTP/JSON API and web page",
+		Long: `serve exposes a registry (SQLite file or PostgreSQL) over HTTP/JSON, as
+described by schemas/registry-api.yaml, so that CI jobs everywhere share it
+with --registry https://…. Servers keep no state of their own: several may
+run over one PostgreSQL database.
+
+Every request needs a bearer token (contracts token create) with the right
+scope: read, publish:SERVICE, deploy:ENV or admin. The server refuses to
+start while the store holds no admin token, unless --insecure-no-auth is
+given, which lets anyone read and write and so is only allowed on a loopback
+address.
+
+/healthz and /readyz (which checks the store) need no token; /metrics is in
+Prometheus format. SIGTERM stops accepting connections and finishes the
+requests in flight.`,
+		Example: `  contracts token create --store postgres://db/contracts --name admin --scope admin
+  contracts serve --store postgres://db/contracts --addr :8080
+  contracts serve --store sqlite:./registry.db --insecure-no-auth`,
+		Args: cobra.NoArgs,
+		RunE: func(c *cobra.Command, _ []string) error {
+			ctx := c.Context()
+			log, err := newLogger(logFormat)
+			if err != nil {
+				return err
+			}
+			st, auth, err := openServerStore(ctx, g, store)
+			if err != nil {
+				return err
+			}
+			defer st.Close()
+			if err := server.CheckStartup(ctx, auth, addr, insecure); err != nil {
+				if registry.ErrorCode(err) == registry.EINVALID {
+					return usageErrorf("%v", err)
+				}
+				return err
+			}
+			srv, err := server.New(st, server.Options{Auth: auth, InsecureNoAuth: insecure, Logger: log})
+			if err != nil {
+				return err
+			}
+			ln, err := net.Listen("tcp", addr)
+			if err != nil {
+				return &registry.Error{Code: registry.EUNAVAILABLE, Message: "cannot listen on " + addr + ": " + err.Error(), Err: err}
+			}
+			if insecure {
+				log.Warn("--insecure-no-auth: anyone who can reach " + ln.Addr().String() + " may read and write this registry")
+			}
+			return srv.Serve(ctx, ln)
+		},
+	}
+	cmd.Flags().StringVar(&store, "store", "", "the registry store: a file path or sqlite:PATH, or postgres://… (required)")
+	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:8080", "the address to listen on (host:port; :8080 for every interface)")
+	cmd.Flags().BoolVar(&insecure, "insecure-no-auth", false, "let anyone read and write without a token (loopback addresses only)")
+	cmd.Flags().StringVar(&logFormat, "log-format", "text", "log format on stderr: text or json")
+	return cmd
+}
+
+func newLogger(format string) (*slog.Logger, error) {
+	switch format {
+	case "text":
+		return slog.New(slog.NewTextHandler(os.Stderr, nil)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(os.Stderr, nil)), nil
+	}
+	return nil, usageErrorf("--log-format %q: use text or json", format)
+}
+
+// openServerStore opens the store a server (or the token command) works
+// on: the same URL forms as --registry, but not a registry server.
+func openServerStore(ctx context.Context, g *globals, url string) (registry.Store, registry.AuthStore, error) {
+	if url == "" {
+		return nil, nil, usageErrorf("--store is required: a file path or sqlite:PATH, or postgres://…")
+	}
+	if strings.HasPrefix(url, "http://") || strings.HasPrefix(url, "https://") {
+		return nil, nil, usageErrorf("--store %s is a registry server; give the database it runs on (sqlite:PATH or postgres://…)", url)
+	}
+	local := *g
+	local.registry = url
+	st, err := local.openStore(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	auth, _ := st.(registry.AuthStore)
+	return st, auth, nil
+}

@@ -1,0 +1,225 @@
+package client
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/contractgate/contracts/registry"
+)
+
+// Client is a registry.Store backed by a registry server's JSON API.
+type Client struct {
+	base    *url.URL
+	token   string
+	http    *http.Client
+	retries int
+	backoff time.Duration
+	agent   string
+}
+
+var _ registry.Store = (*Client)(nil)
+
+// Option configures a Client.
+type Option func(*Client)
+
+// WithHTTPClient sends requests through hc (its Timeout applies to each
+// attempt).
+func WithHTTPClient(hc *http.Client) Option { return func(c *Client) { c.http = hc } }
+
+// WithTimeout bounds each attempt of a request; the default is 2 minutes,
+// enough for a large publish.
+func WithTimeout(d time.Duration) Option {
+	return func(c *Client) {
+		hc := *c.http
+		hc.Timeout = d
+		c.http = &hc
+	}
+}
+
+// WithRetries sets how often a read is retried after a network failure or
+// a 502/503/504, with backoff doubling from 100ms; the default is 3.
+// Writes are never retried: a publish that timed out may have happened.
+func WithRetries(n int) Option { return func(c *Client) { c.retries = n } }
+
+// WithUserAgent sets the User-Agent header.
+func WithUserAgent(ua string) Option { return func(c *Client) { c.agent = ua } }
+
+// New returns a client of the registry server at baseURL (http or https),
+// sending token as a bearer token when it is not empty.
+func New(baseURL, token string, opts ...Option) (*Client, error) {
+	u, err := url.Parse(strings.TrimSuffix(baseURL, "/"))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, registry.Errorf(registry.EINVALID, "registry server URL %q must look like https://registry.example.com", baseURL)
+	}
+	if u.RawQuery != "" || u.Fragment != "" {
+		return nil, registry.Errorf(registry.EINVALID, "registry server URL %q must not carry a query or fragment", baseURL)
+	}
+	c := &Client{
+		base:    u,
+		token:   token,
+		http:    &http.Client{Timeout: 2 * time.Minute},
+		retries: 3,
+		backoff: 100 * time.Millisecond,
+		agent:   "contracts-client",
+	}
+	for _, o := range opts {
+		o(c)
+	}
+	return c, nil
+}
+
+// Close releases idle connections.
+func (c *Client) Close() error {
+	c.http.CloseIdleConnections()
+	return nil
+}
+
+// call sends one request and decodes a JSON answer into out (when not nil).
+// idempotent requests are retried on network failures and 502/503/504.
+func (c *Client) call(ctx context.Context, method, path string, query url.Values, in, out any, idempotent bool) error {
+	var body []byte
+	if in != nil {
+		var err error
+		if body, err = json.Marshal(in); err != nil {
+			return fmt.Errorf("encode the %s %s request: %w", method, path, err)
+		}
+	}
+	// path is already escaped segment by segment (see segment).
+	target := c.base.String() + path
+	if q := query.Encode(); q != "" {
+		target += "?" + q
+	}
+	attempts := 1
+	if idempotent {
+		attempts += max(c.retries, 0)
+	}
+	var lastErr error
+	wait := c.backoff
+	for i := 0; i < attempts; i++ {
+		if i > 0 {
+			t := time.NewTimer(wait)
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				return unavailable(c.base, lastErr)
+			case <-t.C:
+			}
+			wait *= 2
+		}
+		retry, err := c.once(ctx, method, target, body, out)
+		if err == nil {
+			return nil
+		}
+		lastErr = err
+		if !retry || ctx.Err() != nil {
+			return err
+		}
+	}
+	return lastErr
+}
+
+// segment escapes one path segment (a service, version, key…).
+func segment(s string) string { return url.PathEscape(s) }
+
+// once sends one attempt, reporting whether a failure is worth retrying.
+func (c *Client) once(ctx context.Context, method, u string, body []byte, out any) (retry bool, err error) {
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, u, rd)
+	if err != nil {
+		return false, fmt.Errorf("build the request %s %s: %w", method, u, err)
+	}
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("User-Agent", c.agent)
+	if c.token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.token)
+	}
+	resp, err := c.http.Do(req)
+	if err != nil {
+		if ctx.Err() != nil && !errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			return false, ctx.Err()
+		}
+		return true, unavailable(c.base, err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode >= 400 {
+		return resp.StatusCode == http.StatusBadGateway || resp.StatusCode == http.StatusServiceUnavailable || resp.StatusCode == http.StatusGatewayTimeout,
+			c.decodeError(method, req.URL.Path, resp)
+	}
+	if out == nil || resp.StatusCode == http.StatusNoContent {
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
+		return false, nil
+	}
+	if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
+		if errors.Is(err, io.ErrUnexpectedEOF) || isNetErr(err) {
+			return true, unavailable(c.base, err)
+		}
+		return false, &registry.Error{Code: registry.EINTERNAL, Message: fmt.Sprintf("the registry server at %s answered %s %s with JSON this client cannot read (is it a newer or older version?): %v", c.base, method, req.URL.Path, err), Err: err}
+	}
+	return false, nil
+}
+
+// errorBody is the server's error answer: {"error":{"code","message"}}.
+type errorBody struct {
+	Error struct {
+		Code    string `json:"code"`
+		Message string `json:"message"`
+	} `json:"error"`
+}
+
+// decodeError turns an error answer into a *registry.Error with the
+// server's code. Answers without one (a proxy, a wrong URL) are classified
+// by status.
+func (c *Client) decodeError(method, path string, resp *http.Response) error {
+	raw, _ := io.ReadAll(io.LimitReader(resp.Body, 64<<10))
+	var eb errorBody
+	if json.Unmarshal(raw, &eb) == nil && eb.Error.Code != "" {
+		return &registry.Error{Code: eb.Error.Code, Message: eb.Error.Message}
+	}
+	code := registry.EINTERNAL
+	hint := "is --registry the base URL of a contracts registry server?"
+	switch {
+	case resp.StatusCode == http.StatusUnauthorized:
+		code, hint = registry.EUNAUTHORIZED, "check --token or CONTRACTS_TOKEN"
+	case resp.StatusCode == http.StatusForbidden:
+		code, hint = registry.EFORBIDDEN, "the token lacks a scope, or a proxy refused the request"
+	case resp.StatusCode >= 500:
+		code, hint = registry.EUNAVAILABLE, "the server or a proxy in front of it is failing; try again later"
+	}
+	snippet := strings.TrimSpace(string(raw))
+	if len(snippet) > 200 {
+		snippet = snippet[:200] + "…"
+	}
+	return registry.Errorf(code, "the registry server at %s answered %s %s with %s and no registry error (%s): %s", c.base, method, path, resp.Status, hint, snippet)
+}
+
+func isNetErr(err error) bool {
+	var ne net.Error
+	return errors.As(err, &ne)
+}
+
+// unavailable wraps a failure to reach the server as EUNAVAILABLE.
+func unavailable(base *url.URL, err error) error {
+	if err == nil {
+		err = errors.New("no answer")
+	}
+	var re *registry.Error
+	if errors.As(err, &re) {
+		return err
+	}
+	return &registry.Error{Code: registry.EUNAVAILABLE, Message: fmt.Sprintf("cannot reach the registry server at %s: %v", base, err), Err: err}
+}

@@ -1,0 +1,27 @@
+// Package server is the registry's HTTP/JSON API (`contracts serve`) over
+// any registry.Store, with bearer tokens from a registry.AuthStore. The API
+// is described by schemas/registry-api.yaml; registry/client is its client.
+//
+// The flow of one request:
+//
+//  1. The standard library's ServeMux routes it by method and path
+//     (routeTable: one route per Store method, plus /healthz, /readyz,
+//     /metrics and the web page at /).
+//  2. instrument recovers a panic into a 500 (the server keeps running),
+//     counts the request and its duration for Prometheus and writes one
+//     structured log line with log/slog.
+//  3. api bounds the body (64 MiB for a publish, 1 MiB for most routes),
+//     bounds the store calls in time, and authenticates the bearer token:
+//     the SHA-256 of the secret finds the token; revoked or unknown tokens
+//     answer 401.
+//  4. The handler checks the scope the action needs (read; publish:SERVICE;
+//     deploy:ENV; admin; wildcards and admin include the narrower scopes),
+//     calls the store, appends every mutation to the audit log (who, what,
+//     when) and answers JSON.
+//  5. Any error becomes {"error":{"code","message"}} with the HTTP status of
+//     its registry error code, from the one table codeStatus.
+//
+// Serve shuts down gracefully when its context ends (SIGTERM in `contracts
+// serve`): it stops accepting connections and finishes requests in flight.
+// Servers keep no state of their own, so several can share one PostgreSQL.
+package server

@@ -1,0 +1,165 @@
+package server
+
+import (
+	"context"
+	"html/template"
+	"net/http"
+	"sort"
+
+	"github.com/contractgate/contracts/registry"
+)
+
+// webData is what the web page shows.
+type webData struct {
+	Services []webService
+	Envs     []webEnv
+	Err      string
+}
+
+type webService struct {
+	registry.ServiceInfo
+	Versions []string
+}
+
+type webEnv struct {
+	Name  string
+	Live  []registry.Deployment
+	Edges []webEdge
+}
+
+// webEdge is "consumer → provider over contract" in one environment.
+type webEdge struct {
+	Consumer, ConsumerVersion, Provider, ProviderVersion, Contract string
+}
+
+var webTemplate = template.Must(template.New("page").Parse(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>contracts registry</title>
+<style>
+body{font-family:system-ui,sans-serif;margin:2rem;max-width:70rem;color:#222}
+table{border-collapse:collapse;margin-bottom:1.5rem}td,th{border:1px solid #ccc;padding:.3rem .6rem;text-align:left}
+th{background:#f3f3f3}code{font-size:.95em}.err{color:#a00}
+</style></head><body>
+<h1>contracts registry</h1>
+{{if .Err}}<p class="err">{{.Err}}</p>{{end}}
+<h2>Services</h2>
+{{if .Services}}<table><tr><th>Service</th><th>Contracts it provides</th><th>Versions</th><th>Latest</th></tr>
+{{range .Services}}<tr><td>{{.Name}}</td><td>{{range $i, $c := .Contracts}}{{if $i}}, {{end}}<code>{{$c}}</code>{{end}}</td>
+<td>{{range $i, $v := .Versions}}{{if $i}}, {{end}}{{$v}}{{end}}</td><td>{{.Latest}}</td></tr>
+{{end}}</table>{{else}}<p>No service is published yet: run <code>contracts publish</code>.</p>{{end}}
+<h2>Environments</h2>
+{{range .Envs}}<h3>{{.Name}}</h3>
+<table><tr><th>Live service</th><th>Version</th><th>Since</th></tr>
+{{range .Live}}<tr><td>{{.Service}}</td><td>{{.Version}}</td><td>{{.DeployedAt.Format "2006-01-02 15:04 MST"}}</td></tr>{{end}}
+</table>
+<h4>Dependencies in {{.Name}} (consumer → provider)</h4>
+{{if .Edges}}<table><tr><th>Consumer</th><th>Contract</th><th>Provider</th></tr>
+{{range .Edges}}<tr><td>{{.Consumer}} {{.ConsumerVersion}}</td><td><code>{{.Contract}}</code></td><td>{{if .Provider}}{{.Provider}} {{.ProviderVersion}}{{else}}<em>no live provider</em>{{end}}</td></tr>{{end}}
+</table>{{else}}<p>No live service consumes another here.</p>{{end}}
+{{else}}<p>Nothing is deployed yet: run <code>contracts record-deployment</code>.</p>{{end}}
+<p><small>API: <code>/v1</code> (schemas/registry-api.yaml) · <a href="/metrics">metrics</a> · <a href="/readyz">readiness</a></small></p>
+</body></html>
+`))
+
+// webPage renders services, versions, environments with their live
+// versions, and the dependency graph per environment. It reads like the API
+// and so needs a token unless the server runs without auth; browsers send
+// the token as the password of Basic auth.
+func (s *Server) webPage(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), storeTimeout)
+	defer cancel()
+	c, err := s.authenticate(ctx, r)
+	if err != nil {
+		// Browsers ask for a user name and password: any name, the token
+		// as password.
+		w.Header().Set("WWW-Authenticate", `Basic realm="contracts registry (password: your token)"`)
+		s.writeError(w, r, err)
+		return
+	}
+	setActor(ctx, c.actor())
+	if err := c.require(ScopeRead, "read the registry"); err != nil {
+		s.writeError(w, r, err)
+		return
+	}
+	data, err := s.pageData(ctx)
+	if err != nil {
+		data = &webData{Err: "The registry could not be read: " + err.Error()}
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'")
+	if err := webTemplate.Execute(w, data); err != nil {
+		s.log.ErrorContext(ctx, "render the web page", "err", err)
+	}
+}
+
+// maxPageVersions bounds the versions listed per service on the page.
+const maxPageVersions = 20
+
+func (s *Server) pageData(ctx context.Context) (*webData, error) {
+	services, err := s.store.Services(ctx)
+	if err != nil {
+		return nil, err
+	}
+	data := &webData{}
+	for _, si := range services {
+		ws := webService{ServiceInfo: si}
+		vs, err := s.store.Versions(ctx, si.Name)
+		if err != nil {
+			return nil, err
+		}
+		if len(vs) > maxPageVersions {
+			vs = vs[len(vs)-maxPageVersions:]
+		}
+		for _, v := range vs {
+			ws.Versions = append(ws.Versions, v.Version)
+		}
+		data.Services = append(data.Services, ws)
+	}
+	deps, err := s.store.Deployments(ctx, "")
+	if err != nil {
+		return nil, err
+	}
+	byEnv := map[string]*webEnv{}
+	var names []string
+	for _, d := range deps {
+		e := byEnv[d.Env]
+		if e == nil {
+			e = &webEnv{Name: d.Env}
+			byEnv[d.Env] = e
+			names = append(names, d.Env)
+		}
+		e.Live = append(e.Live, d)
+	}
+	sort.Strings(names)
+	for _, name := range names {
+		e := byEnv[name]
+		if err := s.edges(ctx, e); err != nil {
+			return nil, err
+		}
+		data.Envs = append(data.Envs, *e)
+	}
+	return data, nil
+}
+
+// edges fills e.Edges from the consumptions of each live version and the
+// live providers of what it consumes.
+func (s *Server) edges(ctx context.Context, e *webEnv) error {
+	for _, d := range e.Live {
+		v, err := s.store.Version(ctx, d.Service, d.Version)
+		if err != nil {
+			return err
+		}
+		for _, c := range v.Consumes {
+			provs, err := s.store.LiveProviders(ctx, e.Name, c.Contract)
+			if err != nil {
+				return err
+			}
+			if len(provs) == 0 {
+				e.Edges = append(e.Edges, webEdge{Consumer: d.Service, ConsumerVersion: d.Version, Contract: c.Contract})
+			}
+			for _, p := range provs {
+				e.Edges = append(e.Edges, webEdge{Consumer: d.Service, ConsumerVersion: d.Version, Contract: c.Contract, Provider: p.Service, ProviderVersion: p.Version})
+			}
+		}
+	}
+	return nil
+}
