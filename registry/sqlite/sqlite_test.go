@@ -1,0 +1,81 @@
+package sqlite_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+
+	"github.com/contractgate/contracts/registry"
+	"github.com/contractgate/contracts/registry/sqlite"
+	"github.com/contractgate/contracts/registry/storetest"
+)
+
+func open(t testing.TB) *sqlite.DB {
+	t.Helper()
+	db, err := sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "nested", "registry.db"))
+	if err != nil {
+		t.Fatalf("open: %v", err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
+}
+
+func TestStore(t *testing.T) {
+	storetest.Run(t, func(t *testing.T) registry.Store { return open(t) })
+}
+
+func TestAuthStore(t *testing.T) {
+	storetest.RunAuth(t, func(t *testing.T) registry.AuthStore { return open(t) })
+}
+
+// TestConcurrentOpen opens one new file from many goroutines at once, each
+// with its own pools, as separate processes would: the migrations are
+// applied once and every opener can write.
+func TestConcurrentOpen(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "registry.db")
+	const openers = 8
+	var wg sync.WaitGroup
+	errs := make([]error, openers)
+	for i := 0; i < openers; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			db, err := sqlite.Open(context.Background(), path)
+			if err != nil {
+				errs[i] = err
+				return
+			}
+			defer db.Close()
+			errs[i] = db.PutCachedReport(context.Background(), "k", []byte("v"))
+		}()
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("opener %d: %v", i, err)
+		}
+	}
+}
+
+func TestOpenBadPath(t *testing.T) {
+	file := filepath.Join(t.TempDir(), "file")
+	if err := os.WriteFile(file, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	tests := []struct {
+		name, path, code string
+	}{
+		{"empty", "", registry.EINVALID},
+		{"folder is a file", filepath.Join(file, "registry.db"), registry.EUNAVAILABLE},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := sqlite.Open(context.Background(), tt.path)
+			if got := registry.ErrorCode(err); got != tt.code {
+				t.Errorf("open %q: %v (code %q), want %q", tt.path, err, got, tt.code)
+			}
+		})
+	}
+}
