@@ -52,7 +52,7 @@ prints the exact command under "what to do".`,
 			if err != nil {
 				return err
 			}
-			now := time.Now().UTC()
+			now := now()
 			if !exp.After(now) {
 				return usageErrorf("--expires %s is in the past; an approval must end in the future", expires)
 			}
@@ -125,7 +125,7 @@ func newApprovalsCmd(g *globals) *cobra.Command {
 				printf(c, "no approvals\n")
 				return nil
 			}
-			now := time.Now()
+			now := now()
 			tw := tabwriter.NewWriter(stdout(c), 0, 4, 2, ' ', 0)
 			fmt.Fprintln(tw, "ID\tCONTRACT\tRULE\tELEMENT\tCONSUMER\tBY\tEXPIRES\tREASON")
 			for _, a := range as {

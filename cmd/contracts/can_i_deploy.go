@@ -1,8 +1,6 @@
 package main
 
 import (
-	"time"
-
 	"github.com/spf13/cobra"
 
 	"github.com/contractgate/contracts/registry"
@@ -56,7 +54,7 @@ Exit status: 0 yes, 1 no, 2 bad input (e.g. an unpublished version),
 				return err
 			}
 			defer store.Close()
-			gate := &registry.Gate{Store: store, Now: time.Now}
+			gate := &registry.Gate{Store: store, Now: now}
 			d, err := gate.CanIDeploy(ctx, env, parties)
 			if err != nil {
 				return err
@@ -112,7 +110,7 @@ Exit status: 0 yes, 1 no, 2 bad input, 3 registry unreachable.`,
 				return err
 			}
 			defer store.Close()
-			gate := &registry.Gate{Store: store, Now: time.Now}
+			gate := &registry.Gate{Store: store, Now: now}
 			display := ""
 			if dir != "." {
 				display = dir

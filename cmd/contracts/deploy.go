@@ -1,8 +1,6 @@
 package main
 
 import (
-	"time"
-
 	"github.com/spf13/cobra"
 
 	"github.com/contractgate/contracts/registry"
@@ -55,7 +53,7 @@ with record-undeployment.`,
 				return err
 			}
 			defer store.Close()
-			d := registry.Deployment{Env: f.env, Service: f.service, Version: f.version, DeployedAt: time.Now().UTC()}
+			d := registry.Deployment{Env: f.env, Service: f.service, Version: f.version, DeployedAt: now()}
 			if err := store.RecordDeployment(ctx, d, keep); err != nil {
 				return err
 			}

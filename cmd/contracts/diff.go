@@ -163,17 +163,23 @@ func diffProto(ctx context.Context, oldDir, newDir string, opts protocheck.Optio
 
 // diffResult is the JSON form of a diff.
 type diffResult struct {
-	*compat.Report
-	Compatible       bool   `json:"compatible"`
-	Bump             string `json:"bump"`
-	CurrentVersion   string `json:"currentVersion,omitempty"`
-	SuggestedVersion string `json:"suggestedVersion,omitempty"`
+	Old              string           `json:"old"`
+	New              string           `json:"new"`
+	Findings         []compat.Finding `json:"findings"`
+	Compatible       bool             `json:"compatible"`
+	Bump             string           `json:"bump"`
+	CurrentVersion   string           `json:"currentVersion,omitempty"`
+	SuggestedVersion string           `json:"suggestedVersion,omitempty"`
 }
 
 func printDiff(w io.Writer, format string, r *compat.Report, current, next string) error {
 	switch format {
 	case "json":
-		return writeJSON(w, diffResult{Report: r, Compatible: !r.Breaking(), Bump: r.Bump().String(), CurrentVersion: current, SuggestedVersion: next})
+		findings := r.Findings
+		if findings == nil {
+			findings = []compat.Finding{}
+		}
+		return writeJSON(w, diffResult{Old: r.Old, New: r.New, Findings: findings, Compatible: !r.Breaking(), Bump: r.Bump().String(), CurrentVersion: current, SuggestedVersion: next})
 	case "markdown":
 		_, err := io.WriteString(w, diffMarkdown(r, current, next))
 		return err

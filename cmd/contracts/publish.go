@@ -2,7 +2,6 @@ package main
 
 import (
 	"fmt"
-	"time"
 
 	"github.com/spf13/cobra"
 
@@ -45,7 +44,7 @@ to the service that first published it.`,
 			}
 			v := wc.Version
 			v.Version, v.Branch, v.Commit = ver, branch, commit
-			v.PublishedAt = time.Now().UTC()
+			v.PublishedAt = now()
 			store, err := g.openStore(ctx)
 			if err != nil {
 				return err
