@@ -204,13 +204,19 @@ func (l *loader) load() (*Document, error) {
 	kl.ReadFromURIFunc = l.readURI
 	loc := &url.URL{Path: l.main}
 
+	// The main file goes to kin-openapi as JSON (its fast path) and keeps
+	// positions through our own tree; see positions.go.
+	js, tree, err := l.asJSON(data, root)
+	if err != nil {
+		return nil, err
+	}
 	switch kind {
 	case "swagger":
 		if !strings.HasPrefix(version, "2") {
 			return nil, l.inputf(l.main, 0, "swagger version %q is not supported: want 2.0", version)
 		}
 		var d2 openapi2.T
-		if err := decodeVia(data, &d2); err != nil {
+		if err := json.Unmarshal(js, &d2); err != nil {
 			return nil, l.inputf(l.main, 0, "not a valid Swagger 2.0 document: %v", err)
 		}
 		t, err := openapi2conv.ToV3WithLoader(&d2, kl, loc)
@@ -220,30 +226,46 @@ func (l *loader) load() (*Document, error) {
 		doc.T = t
 		doc.Swagger = true
 		doc.lines = pathLines(data, root, doc.Name)
+		walker{file: l.main}.doc(t, tree, true)
 	default:
 		if !strings.HasPrefix(version, "3.") {
 			return nil, l.inputf(l.main, 0, "openapi version %q is not supported: want 3.0 or 3.1", version)
 		}
-		t, err := kl.LoadFromDataWithPath(yamlPath(data), loc)
-		if err != nil && isJSON(data) {
-			// The YAML path keeps positions but YAML is not quite a
-			// superset of every JSON file; fall back to plain JSON.
-			kl2 := openapi3.NewLoader()
-			kl2.Context = l.ctx
-			kl2.IsExternalRefsAllowed = true
-			kl2.ReadFromURIFunc = l.readURI
-			l.refErr = nil
-			t, err = kl2.LoadFromDataWithPath(data, loc)
+		if tree == nil {
+			// A YAML feature our conversion does not reproduce: let
+			// kin-openapi read the YAML, origins and all.
+			js = data
 		}
+		t, err := kl.LoadFromDataWithPath(js, loc)
 		if err != nil {
 			return nil, l.wrapKin(err)
 		}
 		doc.T = t
+		walker{file: l.main}.doc(t, tree, false)
 	}
 	if doc.T.Paths == nil {
 		doc.T.Paths = openapi3.NewPaths()
 	}
 	return doc, nil
+}
+
+// asJSON returns the main file as JSON with its position tree. A nil tree
+// with no error means "give kin-openapi the YAML as it is".
+func (l *loader) asJSON(data []byte, root *yaml.Node) ([]byte, *pnode, error) {
+	if root == nil {
+		return data, buildJSONTree(data), nil
+	}
+	var buf bytes.Buffer
+	buf.Grow(len(data))
+	budget := 2*len(data) + 1024
+	if err := yamlToJSON(&buf, root, &budget); err != nil {
+		if errors.Is(err, errNeedsYAMLPath) {
+			return data, nil, nil
+		}
+		return nil, nil, l.inputf(l.main, 0, "%v", err)
+	}
+	var s slab
+	return buf.Bytes(), yamlTree(root, pos{}, &s, 0), nil
 }
 
 // wrapKin turns a kin-openapi error into an input error naming the file.
@@ -433,41 +455,3 @@ func yamlPath(data []byte) []byte {
 	return append(out, "\n#\n"...)
 }
 
-// decodeVia decodes YAML or JSON into v through encoding/json, as the
-// openapi2 types only implement JSON decoding.
-func decodeVia(data []byte, v any) error {
-	if isJSON(data) {
-		return json.Unmarshal(data, v)
-	}
-	var tree any
-	if err := yaml.Unmarshal(data, &tree); err != nil {
-		return err
-	}
-	j, err := json.Marshal(jsonable(tree))
-	if err != nil {
-		return err
-	}
-	return json.Unmarshal(j, v)
-}
-
-// jsonable turns YAML's map[any]any into map[string]any.
-func jsonable(v any) any {
-	switch t := v.(type) {
-	case map[string]any:
-		for k, e := range t {
-			t[k] = jsonable(e)
-		}
-		return t
-	case map[any]any:
-		m := make(map[string]any, len(t))
-		for k, e := range t {
-			m[fmt.Sprint(k)] = jsonable(e)
-		}
-		return m
-	case []any:
-		for i, e := range t {
-			t[i] = jsonable(e)
-		}
-	}
-	return v
-}

@@ -1,0 +1,96 @@
+package openapi
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	oaschema "github.com/contractgate/contracts/schemas/openapi"
+)
+
+// BenchmarkGitHubAPI loads and compares two consecutive releases of GitHub's
+// REST description (about 12 MB of JSON each), loading both concurrently as
+// the CLI does.
+func BenchmarkGitHubAPI(b *testing.B) {
+	dir := filepath.Join("..", "..", "testdata", "external", "octokit")
+	oldPath := filepath.Join(dir, "old", "api.github.com.json")
+	newPath := filepath.Join(dir, "new", "api.github.com.json")
+	for _, p := range []string{oldPath, newPath} {
+		if _, err := os.Stat(p); err != nil {
+			b.Skipf("%s is absent: run `make fetch-bench-data` (scripts/fetch-openapi-bench.sh) to fetch @octokit/openapi 22.0.0 and 23.0.0", p)
+		}
+	}
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		old, new, err := oaschema.LoadPair(ctx, oldPath, newPath)
+		if err != nil {
+			b.Fatal(err)
+		}
+		rep, err := Check(ctx, old, new)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(float64(len(rep.Findings)), "findings")
+	}
+}
+
+// generated writes an OpenAPI document with n operations over n/4 paths
+// sharing a few component schemas; change alters one shared schema and a
+// few operations.
+func generated(n int, change bool) []byte {
+	var b strings.Builder
+	b.WriteString("openapi: 3.0.3\ninfo:\n  title: Generated\n  version: 1.0.0\npaths:\n")
+	methods := []string{"get", "put", "post", "delete"}
+	for i := 0; i < n/len(methods); i++ {
+		fmt.Fprintf(&b, "  /resources%d/{id}:\n    parameters:\n      - name: id\n        in: path\n        required: true\n        schema:\n          type: string\n", i)
+		for _, m := range methods {
+			fmt.Fprintf(&b, "    %s:\n      operationId: %s%d\n", m, m, i)
+			if change && i%1000 == 0 && m == "get" {
+				b.WriteString("      parameters:\n        - name: filter\n          in: query\n          required: true\n          schema:\n            type: string\n")
+			}
+			if m == "put" || m == "post" {
+				fmt.Fprintf(&b, "      requestBody:\n        content:\n          application/json:\n            schema:\n              $ref: '#/components/schemas/Item%d'\n", i%10)
+			}
+			fmt.Fprintf(&b, "      responses:\n        '200':\n          description: OK\n          content:\n            application/json:\n              schema:\n                $ref: '#/components/schemas/Item%d'\n        '404':\n          description: Not found\n", i%10)
+		}
+	}
+	b.WriteString("components:\n  schemas:\n")
+	for i := 0; i < 10; i++ {
+		fmt.Fprintf(&b, "    Item%d:\n      type: object\n      required: [id]\n      properties:\n        id:\n          type: string\n        count:\n          type: integer\n          maximum: 100\n", i)
+		if change && i == 3 {
+			b.WriteString("        extra:\n          type: string\n")
+		}
+	}
+	return []byte(b.String())
+}
+
+// BenchmarkGenerated10k loads and compares a generated spec of 10,000
+// operations against a changed copy.
+func BenchmarkGenerated10k(b *testing.B) {
+	fsys := fstest.MapFS{
+		"old/openapi.yaml": {Data: generated(10000, false)},
+		"new/openapi.yaml": {Data: generated(10000, true)},
+	}
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		old, err := oaschema.Load(ctx, fsys, "old/openapi.yaml", oaschema.Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		new, err := oaschema.Load(ctx, fsys, "new/openapi.yaml", oaschema.Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		rep, err := Check(ctx, old, new)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.ReportMetric(float64(len(rep.Findings)), "findings")
+	}
+}

@@ -1,0 +1,591 @@
+package openapi
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"math"
+	"strconv"
+	"strings"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"gopkg.in/yaml.v3"
+)
+
+// kin-openapi records origins only on its YAML path, which costs about ten
+// times its JSON path on large documents. So the main file goes to
+// kin-openapi as JSON, and positions come from a tree of our own: built by a
+// small JSON scanner, or from the yaml.v3 nodes already parsed for the
+// syntax check, then copied onto the loaded objects by a walk of both.
+
+// pos is a line and column, counting from 1.
+type pos struct{ line, col int32 }
+
+// pnode is one mapping or sequence of a file, with positions. For a mapping,
+// keys, kpos and kids run in parallel (kids[i] is nil for a scalar value);
+// for a sequence, kids holds the items, and a scalar item carries val.
+type pnode struct {
+	at    pos // the key introducing this value, or the item's own position
+	keys  []string
+	kpos  []pos
+	kids  []*pnode
+	val   string
+	isSeq bool
+}
+
+// get returns the mapping value under key, nil when absent or scalar.
+func (n *pnode) get(key string) *pnode {
+	if n == nil {
+		return nil
+	}
+	for i, k := range n.keys {
+		if k == key {
+			return n.kids[i]
+		}
+	}
+	return nil
+}
+
+// item returns sequence item i, nil when absent.
+func (n *pnode) item(i int) *pnode {
+	if n == nil || !n.isSeq || i < 0 || i >= len(n.kids) {
+		return nil
+	}
+	return n.kids[i]
+}
+
+// slab allocates pnodes in chunks, to keep the allocation count low.
+type slab struct{ buf []pnode }
+
+func (s *slab) new() *pnode {
+	if len(s.buf) == cap(s.buf) {
+		s.buf = make([]pnode, 0, 1024)
+	}
+	s.buf = append(s.buf, pnode{})
+	return &s.buf[len(s.buf)-1]
+}
+
+// jsonTree scans valid JSON (checked beforehand) into a pnode tree.
+type jsonTree struct {
+	data      []byte
+	i         int
+	line      int32
+	lineStart int
+	slab      slab
+	intern    map[string]string
+}
+
+func buildJSONTree(data []byte) *pnode {
+	t := &jsonTree{data: data, line: 1, intern: map[string]string{}}
+	t.ws()
+	if t.i >= len(data) {
+		return nil
+	}
+	return t.value(t.here())
+}
+
+func (t *jsonTree) here() pos { return pos{t.line, int32(t.i-t.lineStart) + 1} }
+
+func (t *jsonTree) ws() {
+	for t.i < len(t.data) {
+		switch t.data[t.i] {
+		case '\n':
+			t.line++
+			t.lineStart = t.i + 1
+		case ' ', '\t', '\r':
+		default:
+			return
+		}
+		t.i++
+	}
+}
+
+// str reads a string token, returning its decoded value.
+func (t *jsonTree) str() string {
+	start := t.i
+	t.i++ // opening quote
+	esc := false
+	for t.i < len(t.data) {
+		c := t.data[t.i]
+		if c == '\\' {
+			esc = true
+			t.i += 2
+			continue
+		}
+		t.i++
+		if c == '"' {
+			break
+		}
+	}
+	raw := t.data[start:t.i]
+	if !esc {
+		if s, ok := t.intern[string(raw[1:len(raw)-1])]; ok {
+			return s
+		}
+		s := string(raw[1 : len(raw)-1])
+		if len(t.intern) < 1<<16 {
+			t.intern[s] = s
+		}
+		return s
+	}
+	var s string
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return string(raw)
+	}
+	return s
+}
+
+// value reads the value at t.i; at is the position to record for it.
+func (t *jsonTree) value(at pos) *pnode {
+	switch t.data[t.i] {
+	case '{':
+		n := t.slab.new()
+		n.at = at
+		t.i++
+		for {
+			t.ws()
+			if t.i >= len(t.data) || t.data[t.i] == '}' {
+				t.i++
+				return n
+			}
+			if t.data[t.i] == ',' {
+				t.i++
+				continue
+			}
+			kp := t.here()
+			key := t.str()
+			t.ws()
+			t.i++ // colon
+			t.ws()
+			var kid *pnode
+			if c := t.data[t.i]; c == '{' || c == '[' {
+				kid = t.value(kp)
+			} else {
+				t.scalar()
+			}
+			n.keys = append(n.keys, key)
+			n.kpos = append(n.kpos, kp)
+			n.kids = append(n.kids, kid)
+		}
+	case '[':
+		n := t.slab.new()
+		n.at = at
+		n.isSeq = true
+		t.i++
+		for {
+			t.ws()
+			if t.i >= len(t.data) || t.data[t.i] == ']' {
+				t.i++
+				return n
+			}
+			if t.data[t.i] == ',' {
+				t.i++
+				continue
+			}
+			ip := t.here()
+			if c := t.data[t.i]; c == '{' || c == '[' {
+				n.kids = append(n.kids, t.value(ip))
+				continue
+			}
+			item := t.slab.new()
+			item.at = ip
+			if t.data[t.i] == '"' {
+				item.val = t.str()
+			} else {
+				item.val = t.scalar()
+			}
+			n.kids = append(n.kids, item)
+		}
+	}
+	t.scalar()
+	return nil
+}
+
+// scalar skips a scalar, returning its text (decoded for strings).
+func (t *jsonTree) scalar() string {
+	if t.data[t.i] == '"' {
+		return t.str()
+	}
+	start := t.i
+	for t.i < len(t.data) {
+		switch t.data[t.i] {
+		case ',', '}', ']', ' ', '\n', '\t', '\r':
+			return string(t.data[start:t.i])
+		}
+		t.i++
+	}
+	return string(t.data[start:t.i])
+}
+
+// yamlTree turns yaml.v3 nodes into a pnode tree. Aliases are followed to
+// a bounded depth, as the JSON conversion expands them too.
+func yamlTree(n *yaml.Node, at pos, s *slab, depth int) *pnode {
+	if n == nil || depth > 512 {
+		return nil
+	}
+	switch n.Kind {
+	case yaml.DocumentNode:
+		if len(n.Content) == 0 {
+			return nil
+		}
+		c := n.Content[0]
+		return yamlTree(c, pos{int32(c.Line), int32(c.Column)}, s, depth)
+	case yaml.AliasNode:
+		return yamlTree(n.Alias, at, s, depth+1)
+	case yaml.MappingNode:
+		p := s.new()
+		p.at = at
+		p.keys = make([]string, 0, len(n.Content)/2)
+		p.kpos = make([]pos, 0, len(n.Content)/2)
+		p.kids = make([]*pnode, 0, len(n.Content)/2)
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k, v := n.Content[i], n.Content[i+1]
+			kp := pos{int32(k.Line), int32(k.Column)}
+			p.keys = append(p.keys, k.Value)
+			p.kpos = append(p.kpos, kp)
+			p.kids = append(p.kids, yamlTree(v, kp, s, depth+1))
+		}
+		return p
+	case yaml.SequenceNode:
+		p := s.new()
+		p.at = at
+		p.isSeq = true
+		p.kids = make([]*pnode, 0, len(n.Content))
+		for _, c := range n.Content {
+			ip := pos{int32(c.Line), int32(c.Column)}
+			if c.Kind == yaml.ScalarNode {
+				item := s.new()
+				item.at = ip
+				item.val = c.Value
+				p.kids = append(p.kids, item)
+				continue
+			}
+			p.kids = append(p.kids, yamlTree(c, ip, s, depth+1))
+		}
+		return p
+	}
+	return nil
+}
+
+// errNeedsYAMLPath means a YAML file uses a feature (merge keys) the JSON
+// conversion does not reproduce; kin-openapi then reads the YAML itself.
+var errNeedsYAMLPath = errors.New("document needs kin-openapi's YAML path")
+
+// yamlToJSON writes a yaml.v3 node tree as JSON. budget bounds the nodes
+// written, so aliases cannot blow a small file up.
+func yamlToJSON(buf *bytes.Buffer, n *yaml.Node, budget *int) error {
+	*budget--
+	if *budget < 0 {
+		return errors.New("aliases expand the document beyond the size limit")
+	}
+	switch n.Kind {
+	case yaml.DocumentNode:
+		if len(n.Content) == 0 {
+			buf.WriteString("null")
+			return nil
+		}
+		return yamlToJSON(buf, n.Content[0], budget)
+	case yaml.AliasNode:
+		if n.Alias == nil {
+			buf.WriteString("null")
+			return nil
+		}
+		return yamlToJSON(buf, n.Alias, budget)
+	case yaml.MappingNode:
+		buf.WriteByte('{')
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k := n.Content[i]
+			if k.Kind != yaml.ScalarNode || k.ShortTag() == "!!merge" {
+				return errNeedsYAMLPath
+			}
+			if i > 0 {
+				buf.WriteByte(',')
+			}
+			writeJSONString(buf, k.Value)
+			buf.WriteByte(':')
+			if err := yamlToJSON(buf, n.Content[i+1], budget); err != nil {
+				return err
+			}
+		}
+		buf.WriteByte('}')
+	case yaml.SequenceNode:
+		buf.WriteByte('[')
+		for i, c := range n.Content {
+			if i > 0 {
+				buf.WriteByte(',')
+			}
+			if err := yamlToJSON(buf, c, budget); err != nil {
+				return err
+			}
+		}
+		buf.WriteByte(']')
+	case yaml.ScalarNode:
+		writeScalar(buf, n)
+	}
+	return nil
+}
+
+func writeScalar(buf *bytes.Buffer, n *yaml.Node) {
+	switch n.ShortTag() {
+	case "!!null":
+		buf.WriteString("null")
+		return
+	case "!!bool":
+		var b bool
+		if n.Decode(&b) == nil {
+			buf.WriteString(strconv.FormatBool(b))
+			return
+		}
+	case "!!int":
+		var i int64
+		if n.Decode(&i) == nil {
+			buf.WriteString(strconv.FormatInt(i, 10))
+			return
+		}
+		var u uint64
+		if n.Decode(&u) == nil {
+			buf.WriteString(strconv.FormatUint(u, 10))
+			return
+		}
+	case "!!float":
+		var f float64
+		if n.Decode(&f) == nil && !math.IsInf(f, 0) && !math.IsNaN(f) {
+			if json.Valid([]byte(n.Value)) {
+				buf.WriteString(n.Value)
+			} else {
+				buf.WriteString(strconv.FormatFloat(f, 'g', -1, 64))
+			}
+			return
+		}
+	}
+	writeJSONString(buf, n.Value)
+}
+
+func writeJSONString(buf *bytes.Buffer, s string) {
+	plain := true
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c < 0x20 || c == '"' || c == '\\' || c >= 0x80 {
+			plain = false
+			break
+		}
+	}
+	if plain {
+		buf.WriteByte('"')
+		buf.WriteString(s)
+		buf.WriteByte('"')
+		return
+	}
+	b, _ := json.Marshal(s)
+	buf.Write(b)
+}
+
+// walker copies positions from a pnode tree onto the loaded objects of one
+// file. It stops at $refs: a referenced object gets its position where it
+// is defined (components, or another file read with origins).
+type walker struct{ file string }
+
+func (w walker) loc(p pos, name string) openapi3.Location {
+	return openapi3.Location{File: w.file, Line: int(p.line), Column: int(p.col), Name: name}
+}
+
+func (w walker) origin(n *pnode) *openapi3.Origin {
+	if n == nil {
+		return nil
+	}
+	key := w.loc(n.at, "")
+	o := &openapi3.Origin{Key: &key}
+	if len(n.keys) > 0 {
+		o.Fields = make(openapi3.FieldLocations, 0, len(n.keys))
+		for i, k := range n.keys {
+			o.Fields = append(o.Fields, w.loc(n.kpos[i], k))
+			if kid := n.kids[i]; kid != nil && kid.isSeq && (k == "required" || k == "enum") {
+				if o.Sequences == nil {
+					o.Sequences = map[string][]openapi3.Location{}
+				}
+				locs := make([]openapi3.Location, 0, len(kid.kids))
+				for _, it := range kid.kids {
+					if it != nil {
+						locs = append(locs, w.loc(it.at, it.val))
+					}
+				}
+				o.Sequences[k] = locs
+			}
+		}
+	}
+	return o
+}
+
+func (w walker) doc(t *openapi3.T, n *pnode, swagger bool) {
+	if t == nil || n == nil {
+		return
+	}
+	if swagger {
+		// Converted Swagger 2.0 keeps definitions as component schemas;
+		// its paths change shape (body parameters), so they are not walked.
+		if t.Components != nil {
+			w.schemas(t.Components.Schemas, n.get("definitions"))
+		}
+		return
+	}
+	if c := t.Components; c != nil {
+		cn := n.get("components")
+		w.schemas(c.Schemas, cn.get("schemas"))
+		pn := cn.get("parameters")
+		for k, p := range c.Parameters {
+			w.param(p, pn.get(k))
+		}
+		hn := cn.get("headers")
+		for k, h := range c.Headers {
+			w.header(h, hn.get(k))
+		}
+		bn := cn.get("requestBodies")
+		for k, b := range c.RequestBodies {
+			w.body(b, bn.get(k))
+		}
+		rn := cn.get("responses")
+		for k, r := range c.Responses {
+			w.response(r, rn.get(k))
+		}
+	}
+	if t.Paths != nil {
+		pn := n.get("paths")
+		for p, item := range t.Paths.Map() {
+			w.pathItem(item, pn.get(p))
+		}
+	}
+}
+
+func (w walker) schemas(m openapi3.Schemas, n *pnode) {
+	if n == nil {
+		return
+	}
+	for k, s := range m {
+		w.schema(s, n.get(k))
+	}
+}
+
+func (w walker) pathItem(item *openapi3.PathItem, n *pnode) {
+	if item == nil || n == nil || item.Ref != "" {
+		return
+	}
+	if item.Origin == nil {
+		item.Origin = w.origin(n)
+	}
+	w.params(item.Parameters, n.get("parameters"))
+	for m, op := range item.Operations() {
+		w.operation(op, n.get(strings.ToLower(m)))
+	}
+}
+
+func (w walker) operation(op *openapi3.Operation, n *pnode) {
+	if op == nil || n == nil {
+		return
+	}
+	if op.Origin == nil {
+		op.Origin = w.origin(n)
+	}
+	w.params(op.Parameters, n.get("parameters"))
+	w.body(op.RequestBody, n.get("requestBody"))
+	if op.Responses != nil {
+		rn := n.get("responses")
+		if op.Responses.Origin == nil && rn != nil {
+			op.Responses.Origin = w.origin(rn)
+		}
+		for code, r := range op.Responses.Map() {
+			w.response(r, rn.get(code))
+		}
+	}
+}
+
+func (w walker) params(ps openapi3.Parameters, n *pnode) {
+	for i, p := range ps {
+		w.param(p, n.item(i))
+	}
+}
+
+func (w walker) param(p *openapi3.ParameterRef, n *pnode) {
+	if p == nil || n == nil || p.Ref != "" || p.Value == nil || p.Value.Origin != nil {
+		return
+	}
+	p.Value.Origin = w.origin(n)
+	w.schema(p.Value.Schema, n.get("schema"))
+	w.content(p.Value.Content, n.get("content"))
+}
+
+func (w walker) header(h *openapi3.HeaderRef, n *pnode) {
+	if h == nil || n == nil || h.Ref != "" || h.Value == nil || h.Value.Origin != nil {
+		return
+	}
+	h.Value.Origin = w.origin(n)
+	w.schema(h.Value.Schema, n.get("schema"))
+	w.content(h.Value.Content, n.get("content"))
+}
+
+func (w walker) body(b *openapi3.RequestBodyRef, n *pnode) {
+	if b == nil || n == nil || b.Ref != "" || b.Value == nil || b.Value.Origin != nil {
+		return
+	}
+	b.Value.Origin = w.origin(n)
+	w.content(b.Value.Content, n.get("content"))
+}
+
+func (w walker) response(r *openapi3.ResponseRef, n *pnode) {
+	if r == nil || n == nil || r.Ref != "" || r.Value == nil || r.Value.Origin != nil {
+		return
+	}
+	r.Value.Origin = w.origin(n)
+	hn := n.get("headers")
+	for k, h := range r.Value.Headers {
+		w.header(h, hn.get(k))
+	}
+	w.content(r.Value.Content, n.get("content"))
+}
+
+func (w walker) content(c openapi3.Content, n *pnode) {
+	if n == nil {
+		return
+	}
+	for k, mt := range c {
+		mn := n.get(k)
+		if mt == nil || mn == nil {
+			continue
+		}
+		if mt.Origin == nil {
+			mt.Origin = w.origin(mn)
+		}
+		w.schema(mt.Schema, mn.get("schema"))
+	}
+}
+
+func (w walker) schema(r *openapi3.SchemaRef, n *pnode) {
+	if r == nil || n == nil || r.Value == nil {
+		return
+	}
+	if r.Ref != "" {
+		return
+	}
+	s := r.Value
+	if s.Origin != nil {
+		return
+	}
+	s.Origin = w.origin(n)
+	pn := n.get("properties")
+	for k, p := range s.Properties {
+		w.schema(p, pn.get(k))
+	}
+	w.schema(s.Items, n.get("items"))
+	w.schema(s.AdditionalProperties.Schema, n.get("additionalProperties"))
+	w.schema(s.Not, n.get("not"))
+	for _, kw := range []struct {
+		refs openapi3.SchemaRefs
+		key  string
+	}{{s.AllOf, "allOf"}, {s.OneOf, "oneOf"}, {s.AnyOf, "anyOf"}} {
+		kn := n.get(kw.key)
+		for i, sr := range kw.refs {
+			w.schema(sr, kn.item(i))
+		}
+	}
+	if d := s.Discriminator; d != nil && d.Origin == nil {
+		d.Origin = w.origin(n.get("discriminator"))
+	}
+}
