@@ -476,9 +476,6 @@ func (s *Server) audit(w http.ResponseWriter, r *http.Request, c *caller) error 
 	if err := c.require(ScopeAdmin, "read the audit log"); err != nil {
 		return err
 	}
-	if s.auth == nil {
-		return registry.Errorf(registry.ENOTFOUND, "this server keeps no audit log (it runs without a token store)")
-	}
 	limit := 100
 	if q := r.URL.Query().Get("limit"); q != "" {
 		n, err := strconv.Atoi(q)
@@ -486,6 +483,9 @@ func (s *Server) audit(w http.ResponseWriter, r *http.Request, c *caller) error 
 			return registry.Errorf(registry.EINVALID, "limit %q must be a number from 1 to 10000", q)
 		}
 		limit = n
+	}
+	if s.auth == nil {
+		return registry.Errorf(registry.ENOTFOUND, "this server keeps no audit log (it runs without a token store)")
 	}
 	list, err := s.auth.Audit(r.Context(), limit)
 	if err != nil {

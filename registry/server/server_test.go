@@ -1,0 +1,317 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/contractgate/contracts/registry"
+	"github.com/contractgate/contracts/registry/storetest"
+)
+
+// panicky is a store whose Services panics and whose Deployments blocks
+// until released: a bug and a slow request.
+type panicky struct {
+	registry.Store
+	started chan struct{}
+	release chan struct{}
+}
+
+func (p *panicky) Services(context.Context) ([]registry.ServiceInfo, error) { panic("boom") }
+
+func (p *panicky) Deployments(ctx context.Context, env string) ([]registry.Deployment, error) {
+	close(p.started)
+	<-p.release
+	return p.Store.Deployments(ctx, env)
+}
+
+func TestPanicBecomes500AndServerLives(t *testing.T) {
+	db := openSQLite(t)
+	srv, err := New(&panicky{Store: db}, Options{InsecureNoAuth: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(srv.Handler())
+	defer hs.Close()
+	for i := 0; i < 2; i++ {
+		resp, body := do(t, "GET", hs.URL+"/v1/services", "", nil)
+		var eb ErrorBody
+		if resp.StatusCode != 500 || json.Unmarshal(body, &eb) != nil || eb.Error.Code != registry.EINTERNAL || strings.Contains(string(body), "boom") {
+			t.Fatalf("panic answered %d %s, want a 500 internal error that does not leak the panic", resp.StatusCode, body)
+		}
+	}
+	if resp, _ := do(t, "GET", hs.URL+"/healthz", "", nil); resp.StatusCode != 200 {
+		t.Fatalf("server is not alive after a panic: %d", resp.StatusCode)
+	}
+	_, metrics := do(t, "GET", hs.URL+"/metrics", "", nil)
+	for _, want := range []string{"contracts_http_panics_total 2", `contracts_http_requests_total{code="500",route="GET /v1/services"} 2`, "contracts_http_request_duration_seconds_bucket"} {
+		if !strings.Contains(string(metrics), want) {
+			t.Errorf("metrics lack %q", want)
+		}
+	}
+}
+
+// TestErrorsAreJSONWithStatus checks the code → status table end to end.
+func TestErrorsAreJSONWithStatus(t *testing.T) {
+	db := openSQLite(t)
+	_, hs := startServer(t, db, Options{InsecureNoAuth: true})
+	v, blobs := seed(t, db)
+	changed, changedBlobs := storetest.Spec{Service: "svc", Version: "1.0.0", Provides: []string{"svc-api"}, Content: "other"}.Build()
+	stolen, stolenBlobs := storetest.Spec{Service: "thief", Version: "1.0.0", Provides: []string{"svc-api"}}.Build()
+	tests := []struct {
+		name, method, path string
+		body               any
+		raw                string
+		status             int
+		code, msg          string
+	}{
+		{"unknown version", "GET", "/v1/services/svc/versions/9.9.9", nil, "", 404, registry.ENOTFOUND, "9.9.9"},
+		{"unknown route", "GET", "/v2/nothing", nil, "", 404, registry.ENOTFOUND, "/v1"},
+		{"conflicting content", "POST", "/v1/versions", PublishRequest{Version: changed, Blobs: changedBlobs}, "", 409, registry.ECONFLICT, "different content"},
+		{"another owner", "POST", "/v1/versions", PublishRequest{Version: stolen, Blobs: stolenBlobs}, "", 403, registry.EFORBIDDEN, "svc-api"},
+		{"bad JSON", "POST", "/v1/versions", nil, "{", 422, registry.EINVALID, "JSON"},
+		{"unknown field", "POST", "/v1/deployments", nil, `{"deployment":{},"keep":true}`, 422, registry.EINVALID, "keep"},
+		{"no version", "POST", "/v1/versions", nil, `{}`, 422, registry.EINVALID, "no version"},
+		{"bad env", "POST", "/v1/deployments", DeploymentRequest{Deployment: registry.Deployment{Env: "Prod", Service: "svc", Version: "1.0.0"}}, "", 422, registry.EINVALID, "Prod"},
+		{"deploy unpublished", "POST", "/v1/deployments", DeploymentRequest{Deployment: registry.Deployment{Env: "prod", Service: "svc", Version: "7.0.0"}}, "", 404, registry.ENOTFOUND, ""},
+		{"same content again", "POST", "/v1/versions", PublishRequest{Version: v, Blobs: blobs}, "", 200, "", "unchanged"},
+		{"bad audit limit", "GET", "/v1/audit?limit=x", nil, "", 422, registry.EINVALID, "limit"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var resp *http.Response
+			var body []byte
+			if tt.raw != "" {
+				r, err := http.Post(hs.URL+tt.path, "application/json", strings.NewReader(tt.raw))
+				if err != nil {
+					t.Fatal(err)
+				}
+				body, _ = io.ReadAll(r.Body)
+				r.Body.Close()
+				resp = r
+			} else {
+				resp, body = do(t, tt.method, hs.URL+tt.path, "", tt.body)
+			}
+			if resp.StatusCode != tt.status || !strings.Contains(string(body), tt.msg) {
+				t.Fatalf("got %d %s, want %d mentioning %q", resp.StatusCode, body, tt.status, tt.msg)
+			}
+			if tt.code != "" {
+				var eb ErrorBody
+				if err := json.Unmarshal(body, &eb); err != nil || eb.Error.Code != tt.code {
+					t.Fatalf("body %s: want code %s", body, tt.code)
+				}
+			}
+		})
+	}
+}
+
+func TestStatusTableCoversEveryCode(t *testing.T) {
+	for code, want := range map[string]int{
+		registry.ENOTFOUND: 404, registry.ECONFLICT: 409, registry.EINVALID: 422, registry.EFORBIDDEN: 403,
+		registry.EUNAUTHORIZED: 401, registry.EUNAVAILABLE: 503, registry.EINTERNAL: 500, "something-new": 500,
+	} {
+		if got := StatusOf(code); got != want {
+			t.Errorf("StatusOf(%s) = %d, want %d", code, got, want)
+		}
+	}
+}
+
+func TestBodyLimits(t *testing.T) {
+	db := openSQLite(t)
+	_, hs := startServer(t, db, Options{InsecureNoAuth: true})
+	big := `{"hashes":["` + strings.Repeat("a", MaxSmallBytes) + `"]}`
+	resp, err := http.Post(hs.URL+"/v1/blobs/query", "application/json", strings.NewReader(big))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 422 || !strings.Contains(string(body), "larger than") {
+		t.Fatalf("oversized body: %d %s", resp.StatusCode, body)
+	}
+	// A publish may be far larger than the small limit.
+	v, blobs := storetest.Spec{Service: "big", Version: "1.0.0", Provides: []string{"big-api"}, DocSize: 4 * MaxSmallBytes}.Build()
+	if resp, body := do(t, "POST", hs.URL+"/v1/versions", "", PublishRequest{Version: v, Blobs: blobs}); resp.StatusCode != 201 {
+		t.Fatalf("large publish: %d %s", resp.StatusCode, body)
+	}
+}
+
+func TestHealthReadyAndPage(t *testing.T) {
+	db := openSQLite(t)
+	_, hs := startServer(t, db, Options{InsecureNoAuth: true})
+	seed(t, db)
+	ctx := context.Background()
+	dep, depBlobs := storetest.Spec{Service: "dep", Version: "3.1.0", Provides: []string{"dep-api"}}.Build()
+	if _, err := db.Publish(ctx, dep, depBlobs); err != nil {
+		t.Fatal(err)
+	}
+	if err := db.RecordDeployment(ctx, registry.Deployment{Env: "prod", Service: "dep", Version: "3.1.0"}, false); err != nil {
+		t.Fatal(err)
+	}
+	for path, want := range map[string]string{"/healthz": `"ok"`, "/readyz": `"ready"`} {
+		if resp, body := do(t, "GET", hs.URL+path, "", nil); resp.StatusCode != 200 || !strings.Contains(string(body), want) {
+			t.Errorf("%s: %d %s", path, resp.StatusCode, body)
+		}
+	}
+	resp, body := do(t, "GET", hs.URL+"/", "", nil)
+	page := string(body)
+	if resp.StatusCode != 200 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/html") {
+		t.Fatalf("page: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	for _, want := range []string{"<td>svc</td>", "<h3>prod</h3>", "<td>svc 1.0.0</td><td><code>dep-api</code></td><td>dep 3.1.0</td>", "3.1.0"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("page lacks %q:\n%s", want, page)
+		}
+	}
+
+	// A closed store is not ready.
+	db.Close()
+	if resp, body := do(t, "GET", hs.URL+"/readyz", "", nil); resp.StatusCode != 503 || !strings.Contains(string(body), registry.EUNAVAILABLE) {
+		t.Errorf("readyz over a closed store: %d %s", resp.StatusCode, body)
+	}
+}
+
+// TestGracefulShutdown: cancelling Serve's context lets a request in flight
+// finish, then Serve returns nil.
+func TestGracefulShutdown(t *testing.T) {
+	db := openSQLite(t)
+	p := &panicky{Store: db, started: make(chan struct{}), release: make(chan struct{})}
+	srv, err := New(p, Options{InsecureNoAuth: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ctx, ln) }()
+	var wg sync.WaitGroup
+	var status int
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		resp, err := http.Get("http://" + ln.Addr().String() + "/v1/deployments")
+		if err != nil {
+			t.Errorf("request in flight failed: %v", err)
+			return
+		}
+		resp.Body.Close()
+		status = resp.StatusCode
+	}()
+	<-p.started
+	cancel()
+	time.Sleep(100 * time.Millisecond)
+	if _, err := net.DialTimeout("tcp", ln.Addr().String(), time.Second); err == nil {
+		t.Error("the server still accepts connections while shutting down")
+	}
+	close(p.release)
+	wg.Wait()
+	if status != 200 {
+		t.Errorf("request in flight answered %d, want 200", status)
+	}
+	select {
+	case err := <-served:
+		if err != nil {
+			t.Errorf("Serve = %v after a clean shutdown", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("Serve did not return")
+	}
+}
+
+func TestCheckStartup(t *testing.T) {
+	ctx := context.Background()
+	db := openSQLite(t)
+	tests := []struct {
+		name     string
+		addr     string
+		insecure bool
+		admin    bool
+		want     string // error substring, "" for none
+	}{
+		{"no admin token", "127.0.0.1:8080", false, false, "no admin token"},
+		{"insecure on loopback", "127.0.0.1:8080", true, false, ""},
+		{"insecure on localhost", "localhost:8080", true, false, ""},
+		{"insecure on ::1", "[::1]:8080", true, false, ""},
+		{"insecure on every interface", ":8080", true, false, "loopback"},
+		{"insecure on a public address", "10.1.2.3:8080", true, false, "loopback"},
+		{"admin token", ":8080", false, true, ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if tt.admin {
+				token(t, db, "admin", "admin")
+			}
+			err := CheckStartup(ctx, db, tt.addr, tt.insecure)
+			if (tt.want == "") != (err == nil) || (err != nil && !strings.Contains(err.Error(), tt.want)) {
+				t.Errorf("CheckStartup = %v, want %q", err, tt.want)
+			}
+		})
+	}
+	// A revoked admin token does not count.
+	db2 := openSQLite(t)
+	token(t, db2, "old-admin", "admin")
+	ts, _ := db2.Tokens(ctx)
+	db2.RevokeToken(ctx, ts[0].ID, time.Now())
+	if err := CheckStartup(ctx, db2, "127.0.0.1:1", false); err == nil {
+		t.Error("a revoked admin token let the server start")
+	}
+	if _, err := New(db, Options{}); err == nil {
+		t.Error("New without auth or InsecureNoAuth succeeded")
+	}
+}
+
+// TestTokensAreHashed: the store never holds the secret, and a secret
+// works only whole.
+func TestTokensAreHashed(t *testing.T) {
+	db := openSQLite(t)
+	_, hs := startServer(t, db, Options{})
+	secret := token(t, db, "reader", "read")
+	if _, err := db.TokenByHash(context.Background(), secret); err == nil {
+		t.Error("the secret itself finds a token: it is stored in clear")
+	}
+	for _, s := range []string{secret[:len(secret)-1], secret + "x", strings.ToUpper(secret)} {
+		if resp, _ := do(t, "GET", hs.URL+"/v1/services", s, nil); resp.StatusCode != 401 {
+			t.Errorf("altered secret answered %d", resp.StatusCode)
+		}
+	}
+	req, _ := http.NewRequest("GET", hs.URL+"/v1/services", nil)
+	req.SetBasicAuth("anyone", secret)
+	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != 200 {
+		t.Errorf("Basic auth with the token as password: %v %v", resp, err)
+	}
+	if _, _, err := CreateToken(context.Background(), db, "x", []string{"root"}, time.Now()); !errors.As(err, new(*registry.Error)) {
+		t.Errorf("bad scope: %v", err)
+	}
+}
+
+// TestInsecureAudits: mutations by anyone are still audited when the
+// server has a token store.
+func TestInsecureAudits(t *testing.T) {
+	db := openSQLite(t)
+	_, hs := startServer(t, db, Options{InsecureNoAuth: true, Auth: nil})
+	v, blobs := storetest.Spec{Service: "a", Version: "1.0.0"}.Build()
+	var buf bytes.Buffer
+	json.NewEncoder(&buf).Encode(PublishRequest{Version: v, Blobs: blobs})
+	if resp, body := do(t, "POST", hs.URL+"/v1/versions", "", PublishRequest{Version: v, Blobs: blobs}); resp.StatusCode != 201 {
+		t.Fatalf("%d %s", resp.StatusCode, body)
+	}
+	db2 := openSQLite(t)
+	_, hs2 := startServer(t, db2, Options{InsecureNoAuth: true, Auth: db2})
+	do(t, "POST", hs2.URL+"/v1/versions", "", PublishRequest{Version: v, Blobs: blobs})
+	entries, _ := db2.Audit(context.Background(), 0)
+	if len(entries) != 1 || !strings.Contains(entries[0].Actor, "anonymous") || entries[0].Target != "a@1.0.0" {
+		t.Errorf("audit = %+v", entries)
+	}
+}
