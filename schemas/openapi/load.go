@@ -454,4 +454,3 @@ func yamlPath(data []byte) []byte {
 	out = append(out, data...)
 	return append(out, "\n#\n"...)
 }
-
