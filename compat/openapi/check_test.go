@@ -185,4 +185,3 @@ func TestCheckNilDocuments(t *testing.T) {
 		t.Fatalf("Check(nil, nil) = %v, want an error", err)
 	}
 }
-
