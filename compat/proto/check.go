@@ -104,17 +104,20 @@ func Check(ctx context.Context, old, new *protoschema.Set, opts Options) (rep *c
 
 // emit is what a rule body reports through: the adapter has filled in the
 // element, its location, the scope keys it affects and the pair it is on.
+//
+// Location and Affects are computed only when a rule reports, since most
+// pairs have nothing to report.
 type emit struct {
 	c       *checker
 	rule    *rule
 	element string
-	loc     compat.Location
-	affects []string
+	loc     func() compat.Location
+	affects func() []string
 	key     pairKey
 }
 
 // add reports a finding with a whole-sentence message.
-func (e *emit) add(format string, args ...any) { e.at(e.loc, format, args...) }
+func (e *emit) add(format string, args ...any) { e.at(e.loc(), format, args...) }
 
 // at reports a finding at a location other than the element's.
 func (e *emit) at(loc compat.Location, format string, args ...any) {
@@ -124,7 +127,7 @@ func (e *emit) at(loc compat.Location, format string, args ...any) {
 		Severity: r.Severity,
 		Message:  fmt.Sprintf(format, args...),
 		Element:  e.element,
-		Affects:  e.affects,
+		Affects:  e.affects(),
 		Location: loc,
 	}
 	if f.Severity != compat.Info && r.Level > e.c.opts.Level {
@@ -190,12 +193,12 @@ func (c *checker) files() {
 		}
 	}
 	for _, p := range pairs {
-		e := emit{c: c, affects: union(c.fileAffects(c.old, p.old), c.fileAffects(c.new, p.new))}
+		e := emit{c: c, affects: func() []string { return union(c.fileAffects(c.old, p.old), c.fileAffects(c.new, p.new)) }}
 		if p.old != nil {
-			e.element, e.loc = p.old.Path(), c.old.location(p.old)
+			e.element, e.loc = p.old.Path(), func() compat.Location { return c.old.location(p.old) }
 		}
 		if p.new != nil {
-			e.loc = c.new.location(p.new)
+			e.loc = func() compat.Location { return c.new.location(p.new) }
 			if p.old == nil {
 				e.element = p.new.Path()
 			}
@@ -272,14 +275,11 @@ func (c *checker) messages() {
 // may be nil.
 func (c *checker) typeEmit(o, n protoreflect.Descriptor) emit {
 	e := emit{c: c}
-	var oa, na []string
 	if o != nil {
-		e.element, e.loc = string(o.FullName()), c.old.location(o)
-		oa = c.old.affectsOf(o.FullName())
+		e.element, e.loc = string(o.FullName()), func() compat.Location { return c.old.location(o) }
 	}
 	if n != nil {
-		e.loc = c.new.location(n)
-		na = c.new.affectsOf(n.FullName())
+		e.loc = func() compat.Location { return c.new.location(n) }
 		if o == nil {
 			e.element = string(n.FullName())
 		}
@@ -287,7 +287,16 @@ func (c *checker) typeEmit(o, n protoreflect.Descriptor) emit {
 	if o != nil && n != nil {
 		e.key = pairKey{o.FullName(), n.FullName()}
 	}
-	e.affects = union(oa, na)
+	e.affects = func() []string {
+		var oa, na []string
+		if o != nil {
+			oa = c.old.affectsOf(o.FullName())
+		}
+		if n != nil {
+			na = c.new.affectsOf(n.FullName())
+		}
+		return union(oa, na)
+	}
 	return e
 }
 
@@ -320,19 +329,15 @@ func (c *checker) fields() {
 		o := c.old.extensions[name]
 		n := c.new.extensions[name]
 		p := fieldPair{old: o, new: n, oldMsg: o.ContainingMessage(), ext: true}
-		var na []string
 		if n != nil {
 			p.newMsg = n.ContainingMessage()
-			na = c.new.affectsOf(p.newMsg.FullName())
 		}
-		e := emit{c: c, affects: union(c.old.affectsOf(p.oldMsg.FullName()), na)}
-		c.field(e, p)
+		c.field(c.typeEmit(p.oldMsg, p.newMsg), p)
 	}
 	for _, name := range c.new.extOrder {
 		if c.old.extensions[name] == nil {
 			n := c.new.extensions[name]
-			e := emit{c: c, affects: c.new.affectsOf(n.ContainingMessage().FullName())}
-			c.field(e, fieldPair{new: n, newMsg: n.ContainingMessage(), ext: true})
+			c.field(c.typeEmit(nil, n.ContainingMessage()), fieldPair{new: n, newMsg: n.ContainingMessage(), ext: true})
 		}
 	}
 }
@@ -351,9 +356,9 @@ func (c *checker) field(e emit, p fieldPair) {
 		e.element = string(p.oldMsg.FullName()) + "." + string(p.new.Name())
 	}
 	if p.new != nil {
-		e.loc = c.new.location(p.new)
+		e.loc = func() compat.Location { return c.new.location(p.new) }
 	} else {
-		e.loc = c.old.location(p.old)
+		e.loc = func() compat.Location { return c.old.location(p.old) }
 	}
 	for i := range ruleList {
 		if r := &ruleList[i]; r.field != nil {
@@ -433,9 +438,9 @@ func (c *checker) values() {
 				e.element = string(ep.old.FullName()) + "." + string(p.new.Name())
 			}
 			if p.new != nil {
-				e.loc = c.new.location(p.new)
+				e.loc = func() compat.Location { return c.new.location(p.new) }
 			} else {
-				e.loc = c.old.location(p.old)
+				e.loc = func() compat.Location { return c.old.location(p.old) }
 			}
 			for i := range ruleList {
 				if r := &ruleList[i]; r.value != nil {
@@ -452,17 +457,17 @@ func (c *checker) services() {
 		e := emit{c: c}
 		var oa, na []string
 		if p.old != nil {
-			e.element, e.loc = string(p.old.FullName()), c.old.location(p.old)
+			e.element, e.loc = string(p.old.FullName()), func() compat.Location { return c.old.location(p.old) }
 			oa = methodNames(p.old)
 		}
 		if p.new != nil {
-			e.loc = c.new.location(p.new)
+			e.loc = func() compat.Location { return c.new.location(p.new) }
 			na = methodNames(p.new)
 			if p.old == nil {
 				e.element = string(p.new.FullName())
 			}
 		}
-		e.affects = union(oa, na)
+		e.affects = func() []string { return union(oa, na) }
 		for i := range ruleList {
 			if r := &ruleList[i]; r.service != nil {
 				e.rule = r
@@ -485,17 +490,17 @@ func (c *checker) methods() {
 		e := emit{c: c}
 		var names []string
 		if p.old != nil {
-			e.element, e.loc = string(p.old.FullName()), c.old.location(p.old)
+			e.element, e.loc = string(p.old.FullName()), func() compat.Location { return c.old.location(p.old) }
 			names = append(names, e.element)
 		}
 		if p.new != nil {
-			e.loc = c.new.location(p.new)
+			e.loc = func() compat.Location { return c.new.location(p.new) }
 			names = append(names, string(p.new.FullName()))
 			if p.old == nil {
 				e.element = string(p.new.FullName())
 			}
 		}
-		e.affects = union(names)
+		e.affects = func() []string { return union(names) }
 		for i := range ruleList {
 			if r := &ruleList[i]; r.method != nil {
 				e.rule = r

@@ -81,7 +81,7 @@ func fileOptionChanged(c *checker, p filePair, e *emit) {
 		}
 		loc := c.new.pathLocation(p.new, 8, opt.number)
 		if loc.Line == 0 {
-			loc = e.loc
+			loc = e.loc()
 		}
 		e.at(loc, "The %s option of file %s changed from %s to %s.", opt.name, p.old.Path(), quote(ov), quote(nv))
 	}

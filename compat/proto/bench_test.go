@@ -1,0 +1,126 @@
+package proto
+
+import (
+	"context"
+	"errors"
+	"io/fs"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"github.com/contractgate/contracts/compat"
+	protoschema "github.com/contractgate/contracts/schemas/proto"
+)
+
+// The benchmark data: two consecutive releases of google-proto-files,
+// fetched by scripts/fetch-proto-bench.sh (make fetch-bench-data).
+const (
+	benchRoot = "../../testdata/external/google-proto-files"
+	benchOld  = "5.0.2"
+	benchNew  = "5.0.3"
+)
+
+// benchRoots are the APIs the benchmark compiles: two of the larger Google
+// Cloud APIs that changed between the two releases. The whole tree (about
+// 8,000 files, 4,400 of them google/ads) takes protocompile ~10 s per
+// release on two cores; these roots with the files they import are a few
+// hundred files. google/protobuf is left to the standard imports.
+var benchRoots = []string{"google/cloud/discoveryengine/"}
+
+// importRE finds the imports of a .proto file.
+var importRE = regexp.MustCompile(`(?m)^\s*import\s+(?:public\s+|weak\s+)?"([^"]+)"`)
+
+// loadTree reads the benchRoots of a release and the files they import
+// into memory, then leaves out any file that does not compile in that
+// release, so both sides are one compilable import root.
+func loadTree(tb testing.TB, version string) fstest.MapFS {
+	dir := filepath.Join(benchRoot, version)
+	if _, err := os.Stat(filepath.Join(dir, "google")); err != nil {
+		tb.Skipf("benchmark data absent: run scripts/fetch-proto-bench.sh (make fetch-bench-data) to fetch google-proto-files %s and %s into testdata/external/", benchOld, benchNew)
+	}
+	m := fstest.MapFS{}
+	var queue []string
+	for _, root := range benchRoots {
+		err := filepath.WalkDir(filepath.Join(dir, root), func(p string, d fs.DirEntry, err error) error {
+			if err == nil && !d.IsDir() && strings.HasSuffix(p, ".proto") {
+				queue = append(queue, filepath.ToSlash(strings.TrimPrefix(p, dir+string(filepath.Separator))))
+			}
+			return err
+		})
+		if err != nil {
+			tb.Fatal(err)
+		}
+	}
+	for len(queue) > 0 {
+		rel := queue[0]
+		queue = queue[1:]
+		if m[rel] != nil || strings.HasPrefix(rel, "google/protobuf/") {
+			continue
+		}
+		b, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(rel)))
+		if err != nil {
+			continue // a missing import: the compile below reports it
+		}
+		m[rel] = &fstest.MapFile{Data: b}
+		for _, sub := range importRE.FindAllSubmatch(b, -1) {
+			queue = append(queue, string(sub[1]))
+		}
+	}
+	for tries := 0; tries < 200; tries++ {
+		_, err := protoschema.Compile(context.Background(), m, protoschema.Options{})
+		if err == nil {
+			return m
+		}
+		var ie *compat.InputError
+		if !errors.As(err, &ie) || m[ie.Location.File] == nil {
+			tb.Fatalf("%s: %v", version, err)
+		}
+		tb.Logf("%s: leaving out %s: %v", version, ie.Location.File, err)
+		delete(m, ie.Location.File)
+	}
+	tb.Fatalf("%s: too many files do not compile", version)
+	return nil
+}
+
+// BenchmarkGoogleAPIs compiles both releases and diffs them, the way
+// `contracts diff` does; the sub-benchmarks time the two steps apart.
+func BenchmarkGoogleAPIs(b *testing.B) {
+	old, new := loadTree(b, benchOld), loadTree(b, benchNew)
+	ctx := context.Background()
+	b.Logf("%d files in %s, %d in %s", len(old), benchOld, len(new), benchNew)
+	compile := func(b *testing.B) (*protoschema.Set, *protoschema.Set) {
+		os, err := protoschema.Compile(ctx, old, protoschema.Options{Display: "old/"})
+		if err != nil {
+			b.Fatal(err)
+		}
+		ns, err := protoschema.Compile(ctx, new, protoschema.Options{Display: "new/"})
+		if err != nil {
+			b.Fatal(err)
+		}
+		return os, ns
+	}
+	b.Run("compile+diff", func(b *testing.B) {
+		for i := 0; i < b.N; i++ {
+			os, ns := compile(b)
+			rep, err := Check(ctx, os, ns, Options{Level: compat.JSON})
+			if err != nil {
+				b.Fatal(err)
+			}
+			if i == 0 {
+				b.Logf("%d findings, %d breaking", len(rep.Findings), rep.Count(compat.Breaking))
+			}
+		}
+	})
+	b.Run("diff", func(b *testing.B) {
+		os, ns := compile(b)
+		b.ResetTimer()
+		for i := 0; i < b.N; i++ {
+			if _, err := Check(ctx, os, ns, Options{Level: compat.JSON}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
