@@ -1,0 +1,254 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/getkin/kin-openapi/openapi3"
+	"github.com/getkin/kin-openapi/openapi3filter"
+	"github.com/getkin/kin-openapi/routers"
+	"github.com/getkin/kin-openapi/routers/legacy"
+
+	"github.com/contractgate/contracts/compat"
+	oacheck "github.com/contractgate/contracts/compat/openapi"
+	"github.com/contractgate/contracts/registry"
+	"github.com/contractgate/contracts/registry/storetest"
+	oaschema "github.com/contractgate/contracts/schemas/openapi"
+)
+
+// apiDoc is the API's OpenAPI document, relative to this package.
+var apiDoc = filepath.Join("..", "..", "schemas", "registry-api.yaml")
+
+// releasedDoc is the copy of the last released document.
+var releasedDoc = filepath.Join("..", "..", "schemas", "registry-api.released.yaml")
+
+// loadAPIDoc loads the document with a fresh loader (kin-openapi's global
+// switches stay untouched) and validates it.
+// base, when not empty, replaces the document's relative server URL so
+// that the router matches requests to a test server.
+func loadAPIDoc(t *testing.T, base string) (*openapi3.T, routers.Router) {
+	t.Helper()
+	loader := openapi3.NewLoader()
+	doc, err := loader.LoadFromFile(apiDoc)
+	if err != nil {
+		t.Fatalf("load %s: %v", apiDoc, err)
+	}
+	if err := doc.Validate(loader.Context); err != nil {
+		t.Fatalf("%s is not a valid OpenAPI document: %v", apiDoc, err)
+	}
+	if base != "" {
+		doc.Servers = openapi3.Servers{{URL: base}}
+	}
+	router, err := legacy.NewRouter(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return doc, router
+}
+
+// servedRoutes is every method and path the server answers, in OpenAPI
+// path syntax.
+func servedRoutes() []string {
+	var out []string
+	for _, rt := range routeTable {
+		out = append(out, rt.method+" "+rt.path)
+	}
+	return append(out, "GET /metrics", "GET /")
+}
+
+// TestOpenAPIRoutesAgree: every route is documented and every documented
+// operation is served.
+func TestOpenAPIRoutesAgree(t *testing.T) {
+	doc, _ := loadAPIDoc(t, "")
+	documented := map[string]bool{}
+	for path, item := range doc.Paths.Map() {
+		for method := range item.Operations() {
+			documented[method+" "+path] = true
+		}
+	}
+	served := map[string]bool{}
+	for _, r := range servedRoutes() {
+		served[r] = true
+		if !documented[r] {
+			t.Errorf("%s is served but not documented in %s", r, apiDoc)
+		}
+	}
+	var extra []string
+	for r := range documented {
+		if !served[r] {
+			extra = append(extra, r)
+		}
+	}
+	sort.Strings(extra)
+	for _, r := range extra {
+		t.Errorf("%s is documented in %s but not served", r, apiDoc)
+	}
+}
+
+// TestOpenAPIResponsesValidate sends requests to every route (successes
+// and errors) and validates each request and response against the
+// document with kin-openapi's validator.
+func TestOpenAPIResponsesValidate(t *testing.T) {
+	db := openSQLite(t)
+	_, hs := startServer(t, db, Options{})
+	_, router := loadAPIDoc(t, hs.URL)
+	admin := token(t, db, "admin", "admin")
+	reader := token(t, db, "reader", "read")
+	v, _ := seed(t, db)
+	v2, blobs2 := storetest.Spec{Service: "svc", Version: "2.0.0", Provides: []string{"svc-api"}, Events: []string{"svc-events"}, Expects: []string{"dep-api"}, Branch: "main", Commit: "abc"}.Build()
+	conflict, conflictBlobs := storetest.Spec{Service: "svc", Version: "2.0.0", Provides: []string{"svc-api"}, Content: "other"}.Build()
+
+	tests := []struct {
+		method, path, secret string
+		body                 any
+		status               int
+	}{
+		{"POST", "/v1/versions", admin, PublishRequest{Version: v2, Blobs: blobs2}, 201},
+		{"POST", "/v1/versions", admin, PublishRequest{Version: v2, Blobs: blobs2}, 200},
+		{"POST", "/v1/versions", admin, PublishRequest{Version: conflict, Blobs: conflictBlobs}, 409},
+		{"POST", "/v1/versions", reader, PublishRequest{Version: v2, Blobs: blobs2}, 403},
+		{"GET", "/v1/services", reader, nil, 200},
+		{"GET", "/v1/services", "", nil, 401},
+		{"GET", "/v1/services/svc/versions", reader, nil, 200},
+		{"GET", "/v1/services/nobody/versions", reader, nil, 200},
+		{"GET", "/v1/services/svc/versions/2.0.0", reader, nil, 200},
+		{"GET", "/v1/services/svc/versions/9.0.0", reader, nil, 404},
+		{"GET", "/v1/contracts/svc-api", reader, nil, 200},
+		{"GET", "/v1/contracts/nothing", reader, nil, 404},
+		{"POST", "/v1/blobs/query", reader, BlobsRequest{Hashes: append(registry.ReferencedBlobs(v), "sha256:absent")}, 200},
+		{"GET", "/v1/deployments", reader, nil, 200},
+		{"GET", "/v1/deployments?env=prod", reader, nil, 200},
+		{"POST", "/v1/deployments", admin, DeploymentRequest{Deployment: registry.Deployment{Env: "prod", Service: "svc", Version: "2.0.0"}, KeepPrevious: true}, 204},
+		{"POST", "/v1/deployments", admin, DeploymentRequest{Deployment: registry.Deployment{Env: "prod", Service: "svc", Version: "8.0.0"}}, 404},
+		{"GET", "/v1/environments/prod/contracts/dep-api/consumers", reader, nil, 200},
+		{"GET", "/v1/environments/prod/contracts/svc-api/providers", reader, nil, 200},
+		{"GET", "/v1/environments/prod/contracts/svc-events/providers", reader, nil, 200},
+		{"DELETE", "/v1/deployments/prod/svc/1.0.0", admin, nil, 204},
+		{"DELETE", "/v1/deployments/prod/svc/1.0.0", admin, nil, 404},
+		{"POST", "/v1/approvals", admin, registry.Approval{Contract: "svc-api", Rule: "OPERATION_REMOVED", Element: "GET /svc-api/{id}", Reason: "retired", ExpiresAt: time.Now().Add(24 * time.Hour).UTC()}, 201},
+		{"POST", "/v1/approvals", admin, registry.Approval{Contract: "nothing", Rule: "R", Element: "E", Reason: "x", ExpiresAt: time.Now().UTC()}, 0},
+		{"GET", "/v1/approvals", reader, nil, 200},
+		{"GET", "/v1/approvals?contract=svc-api", reader, nil, 200},
+		{"PUT", "/v1/reports/key-1", admin, ReportBody{Report: []byte(`{"findings":[]}`)}, 204},
+		{"PUT", "/v1/reports/key-1", reader, ReportBody{Report: []byte(`{}`)}, 403},
+		{"GET", "/v1/reports/key-1", reader, nil, 200},
+		{"GET", "/v1/reports/key-2", reader, nil, 404},
+		{"GET", "/v1/audit", admin, nil, 200},
+		{"GET", "/v1/audit?limit=2", admin, nil, 200},
+		{"GET", "/v1/audit", reader, nil, 403},
+		{"GET", "/healthz", "", nil, 200},
+		{"GET", "/readyz", "", nil, 200},
+		{"GET", "/metrics", "", nil, 200},
+		{"GET", "/", reader, nil, 200},
+		{"GET", "/", "", nil, 401},
+	}
+	seen := map[string]bool{}
+	for _, tt := range tests {
+		t.Run(tt.method+" "+tt.path, func(t *testing.T) {
+			var body []byte
+			if tt.body != nil {
+				var err error
+				if body, err = json.Marshal(tt.body); err != nil {
+					t.Fatal(err)
+				}
+			}
+			req, err := http.NewRequest(tt.method, hs.URL+tt.path, bytes.NewReader(body))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if body != nil {
+				req.Header.Set("Content-Type", "application/json")
+			}
+			if tt.secret != "" {
+				req.Header.Set("Authorization", "Bearer "+tt.secret)
+			}
+			route, params, err := router.FindRoute(req)
+			if err != nil {
+				t.Fatalf("the document has no operation for %s %s: %v", tt.method, tt.path, err)
+			}
+			seen[tt.method+" "+route.Path] = true
+			ctx := context.Background()
+			in := &openapi3filter.RequestValidationInput{
+				Request: req, PathParams: params, Route: route,
+				Options: &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc},
+			}
+			if err := openapi3filter.ValidateRequest(ctx, in); err != nil {
+				t.Errorf("the request does not match the document: %v", err)
+			}
+			req.Body = io.NopCloser(bytes.NewReader(body))
+			resp, err := http.DefaultClient.Do(req)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer resp.Body.Close()
+			got, _ := io.ReadAll(resp.Body)
+			if tt.status != 0 && resp.StatusCode != tt.status {
+				t.Errorf("status %d %s, want %d", resp.StatusCode, got, tt.status)
+			}
+			out := &openapi3filter.ResponseValidationInput{
+				RequestValidationInput: in,
+				Status:                 resp.StatusCode,
+				Header:                 resp.Header,
+				Body:                   io.NopCloser(bytes.NewReader(got)),
+				Options:                &openapi3filter.Options{IncludeResponseStatus: true, MultiError: true},
+			}
+			if ct := resp.Header.Get("Content-Type"); strings.HasPrefix(ct, "text/html") {
+				// kin-openapi decodes no HTML without a global decoder; the
+				// status and content type are still checked.
+				out.Options.ExcludeResponseBody = true
+			}
+			if err := openapi3filter.ValidateResponse(ctx, out); err != nil {
+				t.Errorf("the %d response does not match the document: %v\n%s", resp.StatusCode, err, truncate(got))
+			}
+		})
+	}
+	for _, r := range servedRoutes() {
+		if !seen[r] {
+			t.Errorf("route %s is not exercised by this test", r)
+		}
+	}
+}
+
+func truncate(b []byte) string {
+	if len(b) > 400 {
+		return string(b[:400]) + "…"
+	}
+	return string(b)
+}
+
+// TestOpenAPINoBreakingChangeSinceRelease runs the project's own checker
+// from the released document to the current one: a breaking finding means
+// released clients would fail against this server. Release a new major
+// version of the API instead, or keep the change compatible.
+func TestOpenAPINoBreakingChangeSinceRelease(t *testing.T) {
+	ctx := context.Background()
+	old, err := oaschema.LoadFile(ctx, releasedDoc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cur, err := oaschema.LoadFile(ctx, apiDoc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := oacheck.Check(ctx, old, cur)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var breaking []string
+	for _, f := range rep.Findings {
+		if f.Severity == compat.Breaking {
+			breaking = append(breaking, f.Rule+": "+f.Message)
+		}
+	}
+	if len(breaking) > 0 {
+		t.Errorf("%s breaks clients of %s:\n%s", apiDoc, releasedDoc, strings.Join(breaking, "\n"))
+	}
+}
