@@ -178,7 +178,7 @@ func folderResolver(srcs map[string][]byte) protocompile.Resolver {
 		}
 		b, ok := srcs[name]
 		if !ok {
-			return protocompile.SearchResult{}, fmt.Errorf("file %q: %w", name, fs.ErrNotExist)
+			return protocompile.SearchResult{}, fmt.Errorf("import %q is neither in the proto folder nor a standard import: %w", name, fs.ErrNotExist)
 		}
 		return protocompile.SearchResult{Source: bytes.NewReader(b)}, nil
 	})
