@@ -1,0 +1,147 @@
+package postgres
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/contractgate/contracts/registry"
+)
+
+// RecordDeployment makes d.Service d.Version live in d.Env; see
+// registry.Store. Recording a version that is already live changes nothing
+// about it (its deployment time stays).
+func (db *DB) RecordDeployment(ctx context.Context, d registry.Deployment, keepPrevious bool) error {
+	if !registry.ValidServiceName(d.Env) {
+		return registry.Errorf(registry.EINVALID, "environment name %q is invalid: use [a-z0-9][a-z0-9-]{0,62}", d.Env)
+	}
+	at := d.DeployedAt
+	if at.IsZero() {
+		at = db.now()
+	}
+	var err error
+	for attempt := 1; attempt <= maxAttempts; attempt++ {
+		err = pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
+			var id int64
+			err := tx.QueryRow(ctx, `SELECT id FROM versions WHERE service = $1 AND version = $2`, d.Service, d.Version).Scan(&id)
+			if errors.Is(err, pgx.ErrNoRows) {
+				return registry.Errorf(registry.ENOTFOUND, "%s %s is not published; publish it before recording its deployment to %s", d.Service, d.Version, d.Env)
+			}
+			if err != nil {
+				return fmt.Errorf("look up %s %s: %w", d.Service, d.Version, err)
+			}
+			// Serialise deployments of this service in this environment,
+			// so two replacing ones cannot both stay live.
+			if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1, hashtext($2))`, deployLockClass, d.Env+"/"+d.Service); err != nil {
+				return fmt.Errorf("lock the deployments of %s in %s: %w", d.Service, d.Env, err)
+			}
+			if !keepPrevious {
+				if _, err := tx.Exec(ctx, `DELETE FROM deployments WHERE env = $1 AND service = $2 AND version <> $3`, d.Env, d.Service, d.Version); err != nil {
+					return fmt.Errorf("retire the previous live versions: %w", err)
+				}
+			}
+			if _, err := tx.Exec(ctx, `INSERT INTO deployments (env, service, version, version_id, deployed_at) VALUES ($1, $2, $3, $4, $5)
+				ON CONFLICT (env, service, version) DO NOTHING`, d.Env, d.Service, d.Version, id, at); err != nil {
+				return fmt.Errorf("record the deployment: %w", err)
+			}
+			return nil
+		})
+		if !retryable(err) {
+			break
+		}
+	}
+	return storeErr(fmt.Sprintf("record the deployment of %s %s to %s", d.Service, d.Version, d.Env), err)
+}
+
+// RecordUndeployment removes one live version, or fails with ENOTFOUND.
+func (db *DB) RecordUndeployment(ctx context.Context, env, service, version string) error {
+	tag, err := db.pool.Exec(ctx, `DELETE FROM deployments WHERE env = $1 AND service = $2 AND version = $3`, env, service, version)
+	if err != nil {
+		return storeErr("record the undeployment", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return registry.Errorf(registry.ENOTFOUND, "%s %s is not live in %s", service, version, env)
+	}
+	return nil
+}
+
+// Deployments lists live versions in env (every environment when empty),
+// ordered by env, service, version.
+func (db *DB) Deployments(ctx context.Context, env string) ([]registry.Deployment, error) {
+	rows, err := db.pool.Query(ctx, `SELECT env, service, version, deployed_at FROM deployments WHERE $1 = '' OR env = $1 ORDER BY env, service, version`, env)
+	if err != nil {
+		return nil, storeErr("list deployments", err)
+	}
+	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (registry.Deployment, error) {
+		var d registry.Deployment
+		err := row.Scan(&d.Env, &d.Service, &d.Version, &d.DeployedAt)
+		d.DeployedAt = utc(d.DeployedAt)
+		return d, err
+	})
+	if err != nil {
+		return nil, storeErr("list deployments", err)
+	}
+	if out == nil {
+		out = []registry.Deployment{}
+	}
+	return out, nil
+}
+
+// LiveConsumers lists the consumptions of contract by versions live in env,
+// ordered by service and version.
+func (db *DB) LiveConsumers(ctx context.Context, env, contract string) ([]registry.LiveConsumption, error) {
+	out := []registry.LiveConsumption{}
+	err := db.live(ctx, `consumptions`, env, contract, func(service, version string, body []byte) error {
+		lc := registry.LiveConsumption{Service: service, Version: version}
+		if err := json.Unmarshal(body, &lc.Consumption); err != nil {
+			return fmt.Errorf("decode the consumption of %s by %s %s: %w", contract, service, version, err)
+		}
+		out = append(out, lc)
+		return nil
+	})
+	return out, err
+}
+
+// LiveProviders lists the provisions of contract by versions live in env,
+// ordered by service and version.
+func (db *DB) LiveProviders(ctx context.Context, env, contract string) ([]registry.LiveProvision, error) {
+	out := []registry.LiveProvision{}
+	err := db.live(ctx, `provisions`, env, contract, func(service, version string, body []byte) error {
+		lp := registry.LiveProvision{Service: service, Version: version}
+		if err := json.Unmarshal(body, &lp.Provision); err != nil {
+			return fmt.Errorf("decode the provision of %s by %s %s: %w", contract, service, version, err)
+		}
+		out = append(out, lp)
+		return nil
+	})
+	return out, err
+}
+
+// live joins deployments in env to the rows of table (provisions or
+// consumptions) for contract, through the (contract, version_id) and
+// (version_id, env) indexes.
+func (db *DB) live(ctx context.Context, table, env, contract string, each func(service, version string, body []byte) error) error {
+	rows, err := db.pool.Query(ctx, `SELECT d.service, d.version, s.body FROM `+table+` s
+		JOIN deployments d ON d.version_id = s.version_id AND d.env = $1
+		WHERE s.contract = $2 ORDER BY d.service, d.version, s.ord`, env, contract)
+	if err != nil {
+		return storeErr("read live "+table+" of "+contract, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var (
+			service, version string
+			body             []byte
+		)
+		if err := rows.Scan(&service, &version, &body); err != nil {
+			return storeErr("read live "+table, err)
+		}
+		if err := each(service, version, body); err != nil {
+			return err
+		}
+	}
+	return storeErr("read live "+table+" of "+contract, rows.Err())
+}

@@ -1,0 +1,272 @@
+// Package pgtest gives tests a real PostgreSQL server: a throwaway cluster in
+// a temp folder, started on first use and stopped when the package's tests
+// end, with a fresh database per test.
+//
+// The flow:
+//
+//  1. A test package's TestMain calls Main(m).
+//  2. A test calls Database(t). The first call starts the server: the one
+//     named by CONTRACTS_TEST_POSTGRES_URL if set, otherwise a cluster made
+//     with the server binaries (/usr/lib/postgresql/*/bin, or pg_ctl on
+//     PATH): initdb into a temp folder, then pg_ctl start listening only on
+//     127.0.0.1 at a free port with its unix socket in the temp folder, run
+//     as the postgres user through runuser when the tests run as root (the
+//     server refuses root). Durability is off; it is thrown away.
+//  3. Database creates a database for the test, returns its URL, and drops
+//     it when the test ends.
+//  4. Main stops the cluster and removes its folder after the tests.
+//
+// Without binaries or URL the tests skip with a loud message, unless
+// CONTRACTS_REQUIRE_POSTGRES=1 (CI), which makes them fail instead.
+package pgtest
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net"
+	"net/url"
+	"os"
+	"os/exec"
+	"os/user"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+)
+
+// Environment variables read by the harness.
+const (
+	// EnvURL names an existing server to use instead of starting one; the
+	// user must be allowed to create databases.
+	EnvURL = "CONTRACTS_TEST_POSTGRES_URL"
+	// EnvRequire set to 1 turns "PostgreSQL unavailable" from a skip into a
+	// failure.
+	EnvRequire = "CONTRACTS_REQUIRE_POSTGRES"
+)
+
+// Server is a PostgreSQL server for tests.
+type Server struct {
+	// URL connects to the server's maintenance database as a superuser.
+	URL string
+	// dir holds a cluster this process started; empty for an external
+	// server.
+	dir   string
+	pgCtl string
+	asPG  bool
+}
+
+// Start starts a throwaway cluster, or returns the server named by
+// CONTRACTS_TEST_POSTGRES_URL. ErrNoServer means neither is available.
+func Start(ctx context.Context) (*Server, error) {
+	if u := os.Getenv(EnvURL); u != "" {
+		return &Server{URL: u}, nil
+	}
+	bin, err := findBinaries()
+	if err != nil {
+		return nil, err
+	}
+	dir, err := os.MkdirTemp("", "contracts-pg-")
+	if err != nil {
+		return nil, fmt.Errorf("make the cluster folder: %w", err)
+	}
+	s := &Server{dir: dir, pgCtl: filepath.Join(bin, "pg_ctl"), asPG: os.Geteuid() == 0}
+	if err := s.start(ctx, bin); err != nil {
+		s.Stop()
+		return nil, err
+	}
+	return s, nil
+}
+
+// ErrNoServer says that no PostgreSQL server binaries were found and no
+// server URL was given.
+var ErrNoServer = errors.New("no PostgreSQL server binaries (looked in /usr/lib/postgresql/*/bin and PATH for initdb and pg_ctl) and " + EnvURL + " is not set; run scripts/ci-postgres.sh to install them")
+
+func findBinaries() (string, error) {
+	if dirs, _ := filepath.Glob("/usr/lib/postgresql/*/bin"); len(dirs) > 0 {
+		// Newest major version first.
+		sort.Slice(dirs, func(i, j int) bool {
+			vi, _ := strconv.Atoi(filepath.Base(filepath.Dir(dirs[i])))
+			vj, _ := strconv.Atoi(filepath.Base(filepath.Dir(dirs[j])))
+			return vi > vj
+		})
+		for _, d := range dirs {
+			if isFile(filepath.Join(d, "initdb")) && isFile(filepath.Join(d, "pg_ctl")) {
+				return d, nil
+			}
+		}
+	}
+	if p, err := exec.LookPath("pg_ctl"); err == nil && isFile(filepath.Join(filepath.Dir(p), "initdb")) {
+		return filepath.Dir(p), nil
+	}
+	return "", ErrNoServer
+}
+
+func isFile(p string) bool {
+	st, err := os.Stat(p)
+	return err == nil && !st.IsDir()
+}
+
+func (s *Server) start(ctx context.Context, bin string) error {
+	if s.asPG {
+		u, err := user.Lookup("postgres")
+		if err != nil {
+			return fmt.Errorf("running as root, the server needs the unprivileged postgres user: %w", err)
+		}
+		uid, _ := strconv.Atoi(u.Uid)
+		gid, _ := strconv.Atoi(u.Gid)
+		if err := os.Chown(s.dir, uid, gid); err != nil {
+			return fmt.Errorf("hand the cluster folder to postgres: %w", err)
+		}
+	}
+	data := filepath.Join(s.dir, "data")
+	if out, err := s.run(ctx, filepath.Join(bin, "initdb"), "-D", data, "-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync", "--no-instructions"); err != nil {
+		return fmt.Errorf("initdb: %w\n%s", err, out)
+	}
+	port, err := freePort()
+	if err != nil {
+		return err
+	}
+	opts := fmt.Sprintf("-h 127.0.0.1 -p %d -k %s -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 -c shared_buffers=64MB", port, s.dir)
+	if out, err := s.run(ctx, s.pgCtl, "-D", data, "-l", filepath.Join(s.dir, "server.log"), "-w", "-t", "60", "-o", opts, "start"); err != nil {
+		log, _ := os.ReadFile(filepath.Join(s.dir, "server.log"))
+		return fmt.Errorf("pg_ctl start: %w\n%s\n%s", err, out, log)
+	}
+	s.URL = fmt.Sprintf("postgres://postgres@127.0.0.1:%d/postgres?sslmode=disable", port)
+	return nil
+}
+
+// run runs a server binary, as the postgres user when we are root.
+func (s *Server) run(ctx context.Context, name string, args ...string) ([]byte, error) {
+	if s.asPG {
+		if rp, err := exec.LookPath("runuser"); err == nil {
+			args = append([]string{"-u", "postgres", "--", name}, args...)
+			name = rp
+		} else {
+			quoted := make([]string, 0, len(args)+1)
+			for _, a := range append([]string{name}, args...) {
+				quoted = append(quoted, "'"+strings.ReplaceAll(a, "'", `'\''`)+"'")
+			}
+			args = []string{"postgres", "-s", "/bin/sh", "-c", strings.Join(quoted, " ")}
+			name = "su"
+		}
+	}
+	cmd := exec.CommandContext(ctx, name, args...)
+	cmd.Dir = s.dir
+	return cmd.CombinedOutput()
+}
+
+func freePort() (int, error) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, fmt.Errorf("find a free port: %w", err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port, nil
+}
+
+// Stop stops a cluster this process started and removes its folder; an
+// external server is left alone.
+func (s *Server) Stop() error {
+	if s == nil || s.dir == "" {
+		return nil
+	}
+	var err error
+	if isFile(filepath.Join(s.dir, "data", "postmaster.pid")) {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if out, e := s.run(ctx, s.pgCtl, "-D", filepath.Join(s.dir, "data"), "-m", "immediate", "-w", "stop"); e != nil {
+			err = fmt.Errorf("pg_ctl stop: %w\n%s", e, out)
+		}
+	}
+	return errors.Join(err, os.RemoveAll(s.dir))
+}
+
+// Database creates a fresh database for tb, dropped when tb ends, and
+// returns its URL.
+func (s *Server) Database(tb testing.TB) string {
+	tb.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	var rnd [6]byte
+	rand.Read(rnd[:])
+	name := "test_" + hex.EncodeToString(rnd[:])
+	if err := s.exec(ctx, "CREATE DATABASE "+name); err != nil {
+		tb.Fatalf("create test database: %v", err)
+	}
+	tb.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		if err := s.exec(ctx, "DROP DATABASE IF EXISTS "+name+" WITH (FORCE)"); err != nil {
+			tb.Errorf("drop test database %s: %v", name, err)
+		}
+	})
+	u, err := url.Parse(s.URL)
+	if err != nil {
+		tb.Fatalf("server URL: %v", err)
+	}
+	u.Path = "/" + name
+	return u.String()
+}
+
+func (s *Server) exec(ctx context.Context, sql string) error {
+	conn, err := pgx.Connect(ctx, s.URL)
+	if err != nil {
+		return fmt.Errorf("connect to %s: %w", s.URL, err)
+	}
+	defer conn.Close(context.Background())
+	_, err = conn.Exec(ctx, sql)
+	return err
+}
+
+// shared is the server of the current test binary, started on first use.
+var shared struct {
+	once sync.Once
+	srv  *Server
+	err  error
+}
+
+// Main runs the package's tests (call it from TestMain) and then stops the
+// shared server if one was started.
+func Main(m *testing.M) {
+	code := m.Run()
+	if shared.srv != nil {
+		if err := shared.srv.Stop(); err != nil {
+			fmt.Fprintln(os.Stderr, "pgtest:", err)
+		}
+	}
+	os.Exit(code)
+}
+
+// Shared returns the test binary's server, starting it on first use; when
+// none is available it skips tb (fails it under CONTRACTS_REQUIRE_POSTGRES=1).
+// The package's TestMain must call Main so the server is stopped.
+func Shared(tb testing.TB) *Server {
+	tb.Helper()
+	shared.once.Do(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		defer cancel()
+		shared.srv, shared.err = Start(ctx)
+	})
+	if shared.err != nil {
+		if os.Getenv(EnvRequire) == "1" || !errors.Is(shared.err, ErrNoServer) {
+			tb.Fatalf("PostgreSQL is required for this test (%s=1 or a server that failed to start): %v", EnvRequire, shared.err)
+		}
+		tb.Skipf("\n!!! SKIPPING: PostgreSQL tests did not run: %v\n!!! set %s=1 to make this a failure", shared.err, EnvRequire)
+	}
+	return shared.srv
+}
+
+// Database returns the URL of a fresh database on the shared server, dropped
+// when tb ends.
+func Database(tb testing.TB) string {
+	tb.Helper()
+	return Shared(tb).Database(tb)
+}

@@ -1,0 +1,165 @@
+package postgres
+
+import (
+	"context"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/contractgate/contracts/registry"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// migrationLock is the advisory lock key held while migrating (bigint key
+// space; deployments use the separate two-int key space).
+const migrationLock int64 = 0x636f6e7472616374 // "contract"
+
+// deployLockClass is the first key of the per (env, service) advisory locks.
+const deployLockClass int32 = 0x636f6e74 // "cont"
+
+// DB is a registry stored in a PostgreSQL database.
+type DB struct {
+	pool *pgxpool.Pool
+	// Now is the clock for publish, deployment and cache times.
+	Now func() time.Time
+}
+
+var (
+	_ registry.Store     = (*DB)(nil)
+	_ registry.AuthStore = (*DB)(nil)
+)
+
+// Open connects to the database at url (postgres://… or a DSN) and brings
+// its schema up to date.
+func Open(ctx context.Context, url string) (*DB, error) {
+	cfg, err := pgxpool.ParseConfig(url)
+	if err != nil {
+		return nil, registry.Errorf(registry.EINVALID, "PostgreSQL registry URL: %v", err)
+	}
+	pool, err := pgxpool.NewWithConfig(ctx, cfg)
+	if err != nil {
+		return nil, unavailable(cfg, err)
+	}
+	if err := pool.Ping(ctx); err != nil {
+		pool.Close()
+		return nil, unavailable(cfg, err)
+	}
+	db := &DB{pool: pool, Now: time.Now}
+	if err := db.migrate(ctx); err != nil {
+		pool.Close()
+		return nil, err
+	}
+	return db, nil
+}
+
+func unavailable(cfg *pgxpool.Config, err error) error {
+	where := cfg.ConnConfig.Host + ":" + strconv.Itoa(int(cfg.ConnConfig.Port)) + "/" + cfg.ConnConfig.Database
+	return &registry.Error{Code: registry.EUNAVAILABLE, Message: fmt.Sprintf("connect to the PostgreSQL registry at %s: %v", where, err), Err: err}
+}
+
+// Close closes the pool.
+func (db *DB) Close() error {
+	db.pool.Close()
+	return nil
+}
+
+// migrate applies the embedded migrations newer than schema_version in one
+// transaction under the migration advisory lock: a second process opening
+// at the same time waits on the lock, then finds nothing left to do.
+func (db *DB) migrate(ctx context.Context) error {
+	names, err := fs.Glob(migrations, "migrations/*.sql")
+	if err != nil {
+		return fmt.Errorf("list migrations: %w", err)
+	}
+	sort.Strings(names)
+	return pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
+		if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1)`, migrationLock); err != nil {
+			return storeErr("take the migration lock", err)
+		}
+		if _, err := tx.Exec(ctx, `CREATE TABLE IF NOT EXISTS schema_version (version integer NOT NULL)`); err != nil {
+			return storeErr("create schema_version", err)
+		}
+		var current int
+		if err := tx.QueryRow(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_version`).Scan(&current); err != nil {
+			return storeErr("read schema_version", err)
+		}
+		for _, name := range names {
+			n, err := strconv.Atoi(strings.SplitN(filepath.Base(name), "_", 2)[0])
+			if err != nil {
+				return fmt.Errorf("migration %s: the name must start with its number: %w", name, err)
+			}
+			if n <= current {
+				continue
+			}
+			body, err := migrations.ReadFile(name)
+			if err != nil {
+				return fmt.Errorf("read migration %s: %w", name, err)
+			}
+			if _, err := tx.Exec(ctx, string(body)); err != nil {
+				return storeErr("apply migration "+name, err)
+			}
+			if _, err := tx.Exec(ctx, `DELETE FROM schema_version`); err != nil {
+				return storeErr("record migration "+name, err)
+			}
+			if _, err := tx.Exec(ctx, `INSERT INTO schema_version (version) VALUES ($1)`, n); err != nil {
+				return storeErr("record migration "+name, err)
+			}
+		}
+		return nil
+	})
+}
+
+// storeErr wraps a failure of the database itself as EINTERNAL (EUNAVAILABLE
+// when the connection failed), keeping registry errors and cancellation as
+// they are; nil stays nil.
+func storeErr(what string, err error) error {
+	if err == nil {
+		return nil
+	}
+	var re *registry.Error
+	if errors.As(err, &re) {
+		return err
+	}
+	if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("postgres registry: %s: %w", what, err)
+	}
+	code := registry.EINTERNAL
+	var pgErr *pgconn.PgError
+	if !errors.As(err, &pgErr) && pgconn.SafeToRetry(err) {
+		code = registry.EUNAVAILABLE
+	}
+	return &registry.Error{Code: code, Message: fmt.Sprintf("postgres registry: %s: %v", what, err), Err: err}
+}
+
+// retryable reports whether a transaction failed only because of a
+// concurrent one and may simply run again.
+func retryable(err error) bool {
+	var pgErr *pgconn.PgError
+	if !errors.As(err, &pgErr) {
+		return false
+	}
+	switch pgErr.Code {
+	case "40P01", // deadlock_detected
+		"40001", // serialization_failure
+		"23505": // unique_violation: a racing insert won; re-reading decides
+		return true
+	}
+	return false
+}
+
+// now returns the clock's time at the precision stored.
+func (db *DB) now() time.Time { return db.Now().UTC().Truncate(time.Microsecond) }
+
+func utc(t time.Time) time.Time { return t.UTC() }
