@@ -1,0 +1,79 @@
+package proto
+
+import (
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/contractgate/contracts/compat"
+)
+
+// TestAffects pins the scope keys of findings: every message type and RPC
+// whose closure reaches the changed element, from OLD and NEW.
+func TestAffects(t *testing.T) {
+	for _, tc := range []struct {
+		dir, rule, element string
+		want               string
+	}{
+		{"506-imports-money-units-changed", "FIELD_TYPE_CHANGED", "common.v1.Money.units", "common.v1.Money orders.v1.Order"},
+		{"204-response-only-message-field-deleted", "FIELD_DELETED", "orders.v1.GetOrderResponse.etag", "orders.v1.GetOrderResponse orders.v1.OrderService.GetOrder"},
+		{"201-nested-message-field-type-changed", "FIELD_TYPE_CHANGED", "orders.v1.Order.Line.unit_price_cents", "orders.v1.Order orders.v1.Order.Line"},
+		{"105-enum-value-renamed-json", "ENUM_VALUE_NAME_CHANGED", "orders.v1.Status.STATUS_PAID", "orders.v1.Order"},
+		{"207-message-deleted-unreferenced-json", "MESSAGE_DELETED", "orders.v1.LegacyOrder", "orders.v1.LegacyOrder"},
+		{"303-service-deleted", "SERVICE_DELETED", "orders.v1.ReportService", "orders.v1.ReportService.GetDailySummary"},
+		{"308-service-renamed", "SERVICE_RENAMED", "orders.v1.OrderService", "orders.v1.OrderService.GetOrder orders.v1.OrderingService.GetOrder"},
+		{"304-rpc-request-type-changed", "RPC_REQUEST_INCOMPATIBLE", "orders.v1.OrderService.GetOrder", "orders.v1.OrderService.GetOrder"},
+		{"304-rpc-request-type-changed", "FIELD_TYPE_CHANGED", "orders.v1.GetOrderRequest.order_id", "orders.v1.GetOrderRequest orders.v1.LookupOrderRequest orders.v1.OrderService.GetOrder"},
+		{"202-map-value-type-changed", "FIELD_TYPE_CHANGED", "inventory.v1.Item.stock_by_warehouse", "inventory.v1.Item"},
+	} {
+		t.Run(tc.dir+"/"+tc.rule, func(t *testing.T) {
+			old, new := compileCase(t, filepath.Join(goldenRoot, tc.dir))
+			rep, err := Check(context.Background(), old, new, Options{Level: compat.Source})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, f := range rep.Findings {
+				if f.Rule == tc.rule && f.Element == tc.element {
+					if got := strings.Join(f.Affects, " "); got != tc.want {
+						t.Errorf("Affects = %q, want %q", got, tc.want)
+					}
+					return
+				}
+			}
+			t.Fatalf("no %s finding on %s in\n%s", tc.rule, tc.element, render(rep))
+		})
+	}
+}
+
+// TestScope narrows a check to message types and RPCs: breaking findings
+// that reach none of them become Info with a Note.
+func TestScope(t *testing.T) {
+	for _, tc := range []struct {
+		dir      string
+		messages []string
+		breaking bool
+	}{
+		{"204-response-only-message-field-deleted", []string{"/orders.v1.OrderService/GetOrder"}, true},
+		{"204-response-only-message-field-deleted", []string{"orders.v1.OrderService.GetOrder"}, true},
+		{"204-response-only-message-field-deleted", []string{"orders.v1.GetOrderResponse"}, true},
+		{"204-response-only-message-field-deleted", []string{"orders.v1.Order"}, false},
+		{"506-imports-money-units-changed", []string{"orders.v1.Order"}, true},
+		{"303-service-deleted", []string{"orders.v1.OrderService.GetOrder"}, false},
+		{"303-service-deleted", nil, true},
+	} {
+		old, new := compileCase(t, filepath.Join(goldenRoot, tc.dir))
+		rep, err := Check(context.Background(), old, new, Options{Level: compat.JSON, Messages: tc.messages})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.Breaking() != tc.breaking {
+			t.Errorf("%s narrowed to %v: breaking = %v, want %v\n%s", tc.dir, tc.messages, rep.Breaking(), tc.breaking, render(rep))
+		}
+		for _, f := range rep.Findings {
+			if f.Severity == compat.Info && f.Note == ScopeNote && len(tc.messages) == 0 {
+				t.Errorf("unscoped check lowered %s", f.Rule)
+			}
+		}
+	}
+}
