@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
 
 	"github.com/bufbuild/protocompile/linker"
 	"google.golang.org/protobuf/reflect/protoreflect"
@@ -114,10 +115,21 @@ type emit struct {
 	loc     func() compat.Location
 	affects func() []string
 	key     pairKey
+	// context is added to each message before its final full stop.
+	context string
 }
 
 // add reports a finding with a whole-sentence message.
 func (e *emit) add(format string, args ...any) { e.at(e.loc(), format, args...) }
+
+// inPlaceOf is the clause added to messages about a field of an OLD type
+// compared with the NEW type of another name that takes its place.
+func inPlaceOf(mp messagePair) string {
+	if mp.old == nil || mp.new == nil || mp.old.FullName() == mp.new.FullName() {
+		return ""
+	}
+	return fmt.Sprintf(" (%s takes the place of %s in NEW)", mp.new.FullName(), mp.old.FullName())
+}
 
 // at reports a finding at a location other than the element's.
 func (e *emit) at(loc compat.Location, format string, args ...any) {
@@ -125,7 +137,7 @@ func (e *emit) at(loc compat.Location, format string, args ...any) {
 	f := compat.Finding{
 		Rule:     r.ID,
 		Severity: r.Severity,
-		Message:  fmt.Sprintf(format, args...),
+		Message:  withContext(fmt.Sprintf(format, args...), e.context),
 		Element:  e.element,
 		Affects:  e.affects(),
 		Location: loc,
@@ -140,6 +152,17 @@ func (e *emit) at(loc compat.Location, format string, args ...any) {
 		}
 	}
 	e.c.report.Add(f)
+}
+
+// withContext puts a clause before the message's final full stop.
+func withContext(msg, context string) string {
+	if context == "" {
+		return msg
+	}
+	if strings.HasSuffix(msg, ".") {
+		return msg[:len(msg)-1] + context + "."
+	}
+	return msg + context
 }
 
 // union merges sorted scope-key lists.
@@ -313,6 +336,7 @@ type fieldPair struct {
 func (c *checker) fields() {
 	for _, mp := range c.p.messages {
 		e := c.typeEmit(mp.old, mp.new)
+		e.context = inPlaceOf(messagePair{old: mp.old, new: mp.new})
 		of, nf := mp.old.Fields(), mp.new.Fields()
 		for i := 0; i < of.Len(); i++ {
 			o := of.Get(i)

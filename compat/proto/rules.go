@@ -60,7 +60,7 @@ var ruleList = []rule{
 	{Rule: def("FIELD_JSON_NAME_CHANGED", breaking, json, "A field's JSON name changed (by a rename or json_name), so JSON peers built from OLD and NEW use different keys."), field: fieldJSONNameChanged},
 	{Rule: def("FIELD_TYPE_CHANGED", breaking, wire, "A field's type changed to one with another binary encoding (wire type, zigzag, fixed width, message vs scalar, delimited), so binary peers misread it."), field: fieldTypeChanged},
 	{Rule: def("FIELD_JSON_TYPE_CHANGED", breaking, json, "A field's type changed within its binary family but its JSON form differs (64-bit integers as strings, bytes as base64, enums by name)."), field: fieldJSONTypeChanged},
-	{Rule: def("FIELD_TYPE_NAME_CHANGED", breaking, source, "A field now refers to a message or enum of another name with a compatible structure, which changes generated code only."), field: fieldTypeNameChanged},
+	{Rule: def("FIELD_TYPE_NAME_CHANGED", breaking, source, "A field's type changed in a way no encoding sees (a message or enum of another name with the same structure, a widened map key), which changes generated code only."), field: fieldTypeNameChanged},
 	{Rule: def("FIELD_CARDINALITY_CHANGED", breaking, wire, "A field changed between singular and repeated, so readers built from OLD and NEW drop or merge values."), field: fieldCardinalityChanged},
 	{Rule: def("FIELD_ONEOF_CHANGED", breaking, wire, "A field moved into, out of or between oneofs, so a reader may keep only one of values an OLD or NEW writer sets together."), field: fieldOneofChanged},
 	{Rule: def("FIELD_PRESENCE_CHANGED", breaking, source, "A field gained or lost explicit presence (proto3 optional, field_presence), which changes generated accessors but not the encoding."), field: fieldPresenceChanged},

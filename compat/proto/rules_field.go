@@ -194,36 +194,73 @@ func fieldTypeChanged(c *checker, p fieldPair, e *emit) {
 	}
 }
 
+// jsonTypeBreak says how two fields of one binary family differ in JSON,
+// or "".
+func jsonTypeBreak(o, n protoreflect.FieldDescriptor) string {
+	if o.IsMap() != n.IsMap() {
+		return "same bytes, but JSON writes a map as an object and a repeated field as an array"
+	}
+	op, np := typeParts(o), typeParts(n)
+	for i := range op {
+		if o.IsMap() && i == 0 && integerKind(op[i].Kind()) && integerKind(np[i].Kind()) {
+			continue // JSON writes every integer map key as a decimal string
+		}
+		if op[i].Kind() != np[i].Kind() {
+			return "the binary encoding is shared, but the JSON form differs"
+		}
+		if om, nm := op[i].Message(), np[i].Message(); om != nil && nm != nil && om.FullName() != nm.FullName() && (specialJSON(om) || specialJSON(nm)) {
+			return fmt.Sprintf("the fields match, but JSON writes the well-known type %s in its own form", pick(specialJSON(om), om, nm).FullName())
+		}
+	}
+	return ""
+}
+
 func fieldJSONTypeChanged(c *checker, p fieldPair, e *emit) {
 	if !bothPresent(p) || wireBreak(p.old, p.new) != "" {
 		return
 	}
-	if p.old.IsMap() != p.new.IsMap() {
-		e.add("Field %s changed from %s to %s: same bytes, but JSON writes a map as an object and a repeated field as an array.", e.element, typeName(p.old), typeName(p.new))
-		return
-	}
-	op, np := typeParts(p.old), typeParts(p.new)
-	for i := range op {
-		if op[i].Kind() != np[i].Kind() {
-			e.add("Field %s changed type from %s to %s: the binary encoding is shared, but the JSON form differs.", e.element, typeName(p.old), typeName(p.new))
-			return
-		}
+	if why := jsonTypeBreak(p.old, p.new); why != "" {
+		e.add("Field %s changed type from %s to %s: %s.", e.element, typeName(p.old), typeName(p.new), why)
 	}
 }
 
 func fieldTypeNameChanged(c *checker, p fieldPair, e *emit) {
-	if !bothPresent(p) || wireBreak(p.old, p.new) != "" || p.old.IsMap() != p.new.IsMap() {
+	if !bothPresent(p) || typeName(p.old) == typeName(p.new) || wireBreak(p.old, p.new) != "" || jsonTypeBreak(p.old, p.new) != "" {
 		return
 	}
-	op, np := typeParts(p.old), typeParts(p.new)
-	for i := range op {
-		if op[i].Kind() != np[i].Kind() {
-			return
-		}
+	e.add("Field %s changed type from %s to %s; both encodings match, generated code differs.", e.element, typeName(p.old), typeName(p.new))
+}
+
+func integerKind(k protoreflect.Kind) bool {
+	switch k {
+	case protoreflect.Int32Kind, protoreflect.Int64Kind, protoreflect.Uint32Kind, protoreflect.Uint64Kind,
+		protoreflect.Sint32Kind, protoreflect.Sint64Kind, protoreflect.Fixed32Kind, protoreflect.Fixed64Kind,
+		protoreflect.Sfixed32Kind, protoreflect.Sfixed64Kind:
+		return true
 	}
-	if typeName(p.old) != typeName(p.new) {
-		e.add("Field %s now refers to %s instead of %s.", e.element, typeName(p.new), typeName(p.old))
+	return false
+}
+
+// specialJSON reports whether the JSON mapping writes m other than as an
+// object of its fields: the well-known types with a JSON form of their own.
+func specialJSON(m protoreflect.MessageDescriptor) bool {
+	if m.ParentFile() == nil || m.ParentFile().Package() != "google.protobuf" {
+		return false
 	}
+	switch m.Name() {
+	case "Any", "Timestamp", "Duration", "FieldMask", "Struct", "Value", "ListValue", "NullValue",
+		"DoubleValue", "FloatValue", "Int64Value", "UInt64Value", "Int32Value", "UInt32Value",
+		"BoolValue", "StringValue", "BytesValue", "Empty":
+		return true
+	}
+	return false
+}
+
+func pick[T any](cond bool, a, b T) T {
+	if cond {
+		return a
+	}
+	return b
 }
 
 func fieldCardinalityChanged(c *checker, p fieldPair, e *emit) {
@@ -259,9 +296,14 @@ func fieldOneofChanged(c *checker, p fieldPair, e *emit) {
 	oo, no := realOneof(p.old), realOneof(p.new)
 	switch {
 	case oo == nil && no != nil:
-		e.add("Field %s moved into oneof %s; a reader built from NEW keeps only one of the members an OLD writer may set together.", e.element, no.Name())
+		// Harmless when every other member is new: no OLD writer sets them.
+		if g := coMember(no, p.new, p.oldMsg); g != nil {
+			e.add("Field %s moved into oneof %s; a reader built from NEW keeps only one of it and %s, which an OLD writer may set together.", e.element, no.Name(), g.Name())
+		}
 	case oo != nil && no == nil:
-		e.add("Field %s moved out of oneof %s; a reader built from OLD keeps only one of the members a NEW writer may set together.", e.element, oo.Name())
+		if g := coMember(oo, p.old, p.newMsg); g != nil {
+			e.add("Field %s moved out of oneof %s; a reader built from OLD keeps only one of it and %s, which a NEW writer may set together.", e.element, oo.Name(), g.Name())
+		}
 	case oo != nil && oo.Name() != no.Name():
 		// A renamed oneof keeps some of its members together; a field that
 		// joins a oneof none of its old companions are in has moved.
@@ -275,6 +317,17 @@ func fieldOneofChanged(c *checker, p fieldPair, e *emit) {
 			e.add("Field %s moved from oneof %s to oneof %s.", e.element, oo.Name(), no.Name())
 		}
 	}
+}
+
+// coMember returns a member of oneof o other than f whose number the other
+// version's message m also has, or nil.
+func coMember(o protoreflect.OneofDescriptor, f protoreflect.FieldDescriptor, m protoreflect.MessageDescriptor) protoreflect.FieldDescriptor {
+	for i := 0; i < o.Fields().Len(); i++ {
+		if g := o.Fields().Get(i); g.Number() != f.Number() && m.Fields().ByNumber(g.Number()) != nil {
+			return g
+		}
+	}
+	return nil
 }
 
 func fieldPresenceChanged(c *checker, p fieldPair, e *emit) {
