@@ -51,9 +51,9 @@ type checker struct {
 	new    *side
 	p      *pairing
 	report *compat.Report
-	// breaks holds, per message or enum pair, the first breaking message
-	// found on it, for the RPC rules.
-	breaks map[pairKey]string
+	// breaks holds, per message or enum pair, the breaking finding of the
+	// lowest level made on it, for the RPC rules.
+	breaks map[pairKey]pairBreak
 	// renamedTo marks NEW types that are the successors of OLD types.
 	renamedTo map[protoreflect.FullName]bool
 }
@@ -74,7 +74,7 @@ func Check(ctx context.Context, old, new *protoschema.Set, opts Options) (rep *c
 		old:       newSide(old),
 		new:       newSide(new),
 		report:    &compat.Report{Old: old.Display, New: new.Display},
-		breaks:    map[pairKey]string{},
+		breaks:    map[pairKey]pairBreak{},
 		renamedTo: map[protoreflect.FullName]bool{},
 	}
 	c.p = pair(c.old, c.new)
@@ -147,8 +147,9 @@ func (e *emit) at(loc compat.Location, format string, args ...any) {
 		f.Note = fmt.Sprintf("Breaks only at the %s level; checked at %s.", r.Level, e.c.opts.Level)
 	}
 	if f.Severity == compat.Breaking && e.key != (pairKey{}) {
-		if _, ok := e.c.breaks[e.key]; !ok {
-			e.c.breaks[e.key] = f.Message
+		// Keep the break of the lowest level: it explains the most peers.
+		if b, ok := e.c.breaks[e.key]; !ok || r.Level < b.level {
+			e.c.breaks[e.key] = pairBreak{level: r.Level, message: f.Message}
 		}
 	}
 	e.c.report.Add(f)
@@ -181,6 +182,12 @@ func union(lists ...[]string) []string {
 	return out
 }
 
+// pairBreak is the message of a breaking finding and its rule's level.
+type pairBreak struct {
+	level   compat.Level
+	message string
+}
+
 // firstBreak returns the first breaking message found on pair k or on any
 // pair its fields lead to.
 func (c *checker) firstBreak(k pairKey) string {
@@ -189,8 +196,8 @@ func (c *checker) firstBreak(k pairKey) string {
 	for len(queue) > 0 {
 		k := queue[0]
 		queue = queue[1:]
-		if m, ok := c.breaks[k]; ok {
-			return m
+		if b, ok := c.breaks[k]; ok {
+			return b.message
 		}
 		for _, ch := range c.p.children[k] {
 			if !seen[ch] {
