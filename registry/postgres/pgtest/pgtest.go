@@ -81,11 +81,18 @@ func Start(ctx context.Context) (*Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	dir, err := os.MkdirTemp("", "contracts-pg-")
+	asPG := os.Geteuid() == 0
+	// As root, $TMPDIR may sit where the postgres user cannot reach; /tmp
+	// also keeps the unix socket path under its length limit.
+	parent := ""
+	if st, err := os.Stat("/tmp"); err == nil && st.IsDir() {
+		parent = "/tmp"
+	}
+	dir, err := os.MkdirTemp(parent, "contracts-pg-")
 	if err != nil {
 		return nil, fmt.Errorf("make the cluster folder: %w", err)
 	}
-	s := &Server{dir: dir, pgCtl: filepath.Join(bin, "pg_ctl"), asPG: os.Geteuid() == 0}
+	s := &Server{dir: dir, pgCtl: filepath.Join(bin, "pg_ctl"), asPG: asPG}
 	if err := s.start(ctx, bin); err != nil {
 		s.Stop()
 		return nil, err
