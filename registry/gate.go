@@ -177,6 +177,7 @@ func (g *Gate) Decide(ctx context.Context, env string, cands []Candidate) (*Deci
 			return nil, err
 		}
 	}
+	r.semver()
 	for _, ch := range r.decision.Checks {
 		if ch.Verdict == VerdictRefused {
 			r.decision.Deployable = false
@@ -355,6 +356,12 @@ func (r *gateRun) providerFindings(ctx context.Context, c *Candidate, newProv Pr
 		flow = protocheck.FlowNewWritesOldReads
 	}
 	for _, base := range bases {
+		if base.Provision.Kind != newProv.Kind {
+			out = append(out, compat.Finding{Rule: RuleContractKindChanged, Severity: compat.Breaking, Element: newProv.Contract, Affects: scope,
+				Message: fmt.Sprintf("%s was a %s contract in %s %s and is a %s contract now; %s reads it as %s.",
+					newProv.Contract, base.Provision.Kind, base.Service, base.Version, newProv.Kind, cons.party, base.Provision.Kind)})
+			continue
+		}
 		rep, err := r.cmp.compare(ctx, newProv.Kind, level, flow, base.Provision.Doc, newProv.Doc)
 		if err != nil {
 			return nil, err
@@ -395,50 +402,83 @@ func (r *gateRun) change(ctx context.Context, c *Candidate, newProv Provision, b
 	ch := Change{Contract: newProv.Contract, From: from, To: to, Bump: rep.Bump().String(),
 		Findings: relocate(rep.Findings, fmt.Sprintf("(%s) %s", from, DocDisplay(base.Provision.Kind, base.Provision.Path)), c.Display+DocDisplay(newProv.Kind, newProv.Path))}
 	for i := range ch.Findings {
-		markReliance(&ch.Findings[i], consumers)
-	}
-	if admits, semverBoth := compat.Admits(from.Version, to.Version, rep.Bump()); semverBoth {
-		switch {
-		case rep.Bump() == compat.Major && !admits:
-			next, _ := compat.NextVersion(from.Version, compat.Major)
-			ch.Semver = fmt.Sprintf("%s → %s is not a major bump, but %s has breaking changes; they call for %s", from.Version, to.Version, newProv.Contract, next)
-			// Reported as a finding of its own, against every consumer.
-			ch.Findings = append(ch.Findings, compat.Finding{Rule: RuleSemverBreakInMinor, Severity: compat.Warning,
-				Element: newProv.Contract, Message: fmt.Sprintf("%s %s has breaking changes to %s but is not a major bump from %s; they call for %s.", to.Service, to.Version, newProv.Contract, from.Version, next)})
-		case rep.Bump() == compat.Major:
-			ch.Semver = fmt.Sprintf("%s → %s is a major bump, as the breaking changes to %s call for", from.Version, to.Version, newProv.Contract)
-		default:
-			next, _ := compat.NextVersion(from.Version, rep.Bump())
-			ch.Semver = fmt.Sprintf("the changes to %s call for a %s bump (%s)", newProv.Contract, rep.Bump(), next)
+		if err := r.markReliance(ctx, &ch.Findings[i], consumers); err != nil {
+			return err
 		}
 	}
 	r.decision.Changes = append(r.decision.Changes, ch)
 	return nil
 }
 
+// semver says, for each changed contract, what bump the changes call for and
+// whether the version numbers admit it. A change that breaks a live consumer
+// calls for a major bump even when comparing the documents alone does not
+// say so (a message type a reader needs, deleted).
+func (r *gateRun) semver() {
+	for i := range r.decision.Changes {
+		ch := &r.decision.Changes[i]
+		bump := compat.Patch
+		if len(ch.Findings) > 0 {
+			bump = compat.Minor
+		}
+		for _, f := range ch.Findings {
+			if f.Severity == compat.Breaking || strings.HasPrefix(f.Note, "relied on by") {
+				bump = compat.Major
+			}
+		}
+		for _, c := range r.decision.Checks {
+			if c.Direction == AsProvider && c.Contract == ch.Contract && c.Candidate == ch.To && c.Verdict != VerdictOK {
+				bump = compat.Major
+			}
+		}
+		ch.Bump = bump.String()
+		admits, semverBoth := compat.Admits(ch.From.Version, ch.To.Version, bump)
+		if !semverBoth || bump == compat.Patch {
+			continue
+		}
+		next, _ := compat.NextVersion(ch.From.Version, bump)
+		switch {
+		case bump == compat.Major && !admits:
+			ch.Semver = fmt.Sprintf("%s → %s is not a major bump, but %s has breaking changes; they call for %s", ch.From.Version, ch.To.Version, ch.Contract, next)
+			ch.Findings = append(ch.Findings, compat.Finding{Rule: RuleSemverBreakInMinor, Severity: compat.Warning, Element: ch.Contract,
+				Message: fmt.Sprintf("%s has breaking changes to %s but is not a major bump from %s; they call for %s.", ch.To, ch.Contract, ch.From.Version, next)})
+		case bump == compat.Major:
+			ch.Semver = fmt.Sprintf("%s → %s is a major bump, as the breaking changes to %s call for", ch.From.Version, ch.To.Version, ch.Contract)
+		default:
+			ch.Semver = fmt.Sprintf("the changes to %s call for a %s bump (%s)", ch.Contract, bump, next)
+		}
+	}
+}
+
 // markReliance notes who relies on a change that is not info, and lowers it
 // to info when nobody live does: such a change is reported, not refused.
-func markReliance(f *compat.Finding, consumers []consumerOf) {
+// A consumer with expectations relies on the operations its document names.
+func (r *gateRun) markReliance(ctx context.Context, f *compat.Finding, consumers []consumerOf) error {
 	if f.Severity == compat.Info {
-		return
+		return nil
 	}
 	var who []string
 	for _, c := range consumers {
+		scope := scopeOf(c.cons)
 		if c.cons.Expectations != nil {
-			// Expectations are compared on their own; see the checks.
-			continue
+			ops, err := r.cmp.offers(ctx, *c.cons.Expectations)
+			if err != nil {
+				return err
+			}
+			scope = sortedKeys(ops)
 		}
 		one := compat.Report{Findings: []compat.Finding{*f}}
-		if one.Narrow(scopeOf(c.cons), "").Findings[0].Severity != compat.Info {
+		if one.Narrow(scope, "").Findings[0].Severity != compat.Info {
 			who = append(who, c.party.String())
 		}
 	}
 	if len(who) == 0 {
 		f.Severity = compat.Info
 		f.Note = "nobody live relies on it"
-		return
+		return nil
 	}
 	f.Note = "relied on by " + strings.Join(who, ", ")
+	return nil
 }
 
 // asConsumer checks every contract the candidate consumes against every

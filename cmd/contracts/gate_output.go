@@ -88,14 +88,14 @@ func writeDecisionText(w io.Writer, title string, d *registry.Decision) {
 		writeFindingsText(w, "           ", ch.Findings)
 	}
 	for _, c := range d.Changes {
+		if len(c.Findings) == 0 {
+			continue
+		}
 		fmt.Fprintf(w, "\n  changes to %s since %s (%s bump", c.Contract, c.From, c.Bump)
 		if c.Semver != "" {
 			fmt.Fprintf(w, "; %s", c.Semver)
 		}
 		fmt.Fprintln(w, "):")
-		if len(c.Findings) == 0 {
-			fmt.Fprintln(w, "           none")
-		}
 		writeFindingsText(w, "           ", c.Findings)
 	}
 	for _, a := range d.Approvals {
@@ -188,6 +188,9 @@ func decisionMarkdown(title string, d *registry.Decision) string {
 		b.WriteString("\n")
 	}
 	for _, c := range d.Changes {
+		if len(c.Findings) == 0 {
+			continue
+		}
 		fmt.Fprintf(&b, "<details><summary>Changes to <code>%s</code> since %s (%s bump)</summary>\n\n", c.Contract, c.From, c.Bump)
 		if c.Semver != "" {
 			fmt.Fprintf(&b, "%s.\n\n", mdEscape(c.Semver))
