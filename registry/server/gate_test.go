@@ -1,0 +1,117 @@
+package server
+
+import (
+	"context"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/contractgate/contracts/registry"
+	"github.com/contractgate/contracts/registry/postgres"
+	"github.com/contractgate/contracts/registry/postgres/pgtest"
+	"github.com/contractgate/contracts/registry/sqlite"
+)
+
+// gateScenarios is the folder of the shared gate scenarios: ../shared
+// beside the repository root, which is two levels above this package.
+var gateScenarios = filepath.Join("..", "..", "..", "shared", "conformance", "gate")
+
+// serverScripts copies the scenarios into a temporary folder, pointing each
+// one's registry at $REGISTRY_URL (a server) instead of a file.
+func serverScripts(t *testing.T) (dir string, n int) {
+	t.Helper()
+	files, err := filepath.Glob(filepath.Join(gateScenarios, "*.txtar"))
+	if err != nil || len(files) == 0 {
+		t.Skipf("no shared gate scenarios at %s", gateScenarios)
+	}
+	dir = t.TempDir()
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := strings.ReplaceAll(string(b), "env CONTRACTS_REGISTRY=$WORK/registry.db", "env CONTRACTS_REGISTRY=$REGISTRY_URL")
+		if err := os.WriteFile(filepath.Join(dir, filepath.Base(f)), []byte(s), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return dir, len(files)
+}
+
+// authStore is a store that also holds tokens: SQLite and PostgreSQL.
+type authStore interface {
+	registry.Store
+	registry.AuthStore
+}
+
+// TestGateScenariosOverServer runs every shared gate scenario with the
+// built `contracts` on PATH and CONTRACTS_REGISTRY pointing at a registry
+// server with auth on (a fresh store per scenario), over SQLite and over
+// PostgreSQL.
+func TestGateScenariosOverServer(t *testing.T) {
+	dir, n := serverScripts(t)
+	bin := buildContracts(t)
+	backends := []struct {
+		name string
+		open func(t *testing.T) func() (authStore, error)
+	}{
+		{"sqlite", func(t *testing.T) func() (authStore, error) {
+			return func() (authStore, error) {
+				return sqlite.Open(context.Background(), filepath.Join(t.TempDir(), "registry.db"))
+			}
+		}},
+		{"postgres", func(t *testing.T) func() (authStore, error) {
+			// One database per scenario, made up front: testscript's Setup
+			// has no testing.TB for the harness.
+			var mu sync.Mutex
+			var urls []string
+			for i := 0; i < n; i++ {
+				urls = append(urls, pgtest.Database(t))
+			}
+			return func() (authStore, error) {
+				mu.Lock()
+				u := urls[0]
+				urls = urls[1:]
+				mu.Unlock()
+				return postgres.Open(context.Background(), u)
+			}
+		}},
+	}
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			open := b.open(t)
+			testscript.Run(t, testscript.Params{
+				Dir:                 dir,
+				RequireExplicitExec: true,
+				Setup: func(env *testscript.Env) error {
+					st, err := open()
+					if err != nil {
+						return err
+					}
+					srv, err := New(st, Options{Auth: st})
+					if err != nil {
+						return err
+					}
+					_, secret, err := CreateToken(context.Background(), st, "scenario", []string{"admin"}, time.Now())
+					if err != nil {
+						return err
+					}
+					hs := httptest.NewServer(srv.Handler())
+					env.Defer(func() { hs.Close(); st.Close() })
+					env.Setenv("REGISTRY_URL", hs.URL)
+					env.Setenv("CONTRACTS_REGISTRY", hs.URL)
+					env.Setenv("CONTRACTS_TOKEN", secret)
+					env.Setenv("XDG_DATA_HOME", filepath.Join(env.WorkDir, ".data"))
+					env.Setenv("PATH", filepath.Dir(bin)+string(os.PathListSeparator)+env.Getenv("PATH"))
+					return nil
+				},
+			})
+		})
+	}
+}

@@ -1,0 +1,262 @@
+package server
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/contractgate/contracts/registry"
+	"github.com/contractgate/contracts/registry/client"
+	"github.com/contractgate/contracts/registry/postgres/pgtest"
+	"github.com/contractgate/contracts/registry/storetest"
+)
+
+func TestMain(m *testing.M) { pgtest.Main(m) }
+
+// buildContracts builds cmd/contracts into a temporary folder and returns
+// the binary's path.
+func buildContracts(t testing.TB) string {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("builds and runs the contracts binary; skipped with -short")
+	}
+	bin := filepath.Join(t.TempDir(), "contracts")
+	cmd := exec.Command("go", "build", "-o", bin, "github.com/contractgate/contracts/cmd/contracts")
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("go build ./cmd/contracts: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// freeAddr returns a loopback address nobody listens on.
+func freeAddr(t testing.TB) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// serveProcess is a `contracts serve` process.
+type serveProcess struct {
+	cmd  *exec.Cmd
+	url  string
+	logs *bytes.Buffer
+	done chan error
+}
+
+// startServe starts `contracts serve --store store` on a free loopback port
+// and waits until it is ready.
+func startServe(t testing.TB, bin, store string, extra ...string) *serveProcess {
+	t.Helper()
+	addr := freeAddr(t)
+	p := &serveProcess{url: "http://" + addr, logs: &bytes.Buffer{}, done: make(chan error, 1)}
+	p.cmd = exec.Command(bin, append([]string{"serve", "--store", store, "--addr", addr}, extra...)...)
+	p.cmd.Stdout, p.cmd.Stderr = p.logs, p.logs
+	if err := p.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { p.done <- p.cmd.Wait() }()
+	t.Cleanup(func() {
+		if p.cmd.ProcessState == nil {
+			p.cmd.Process.Kill()
+			<-p.done
+		}
+	})
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		resp, err := http.Get(p.url + "/readyz")
+		if err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == 200 {
+				return p
+			}
+		}
+		select {
+		case err := <-p.done:
+			t.Fatalf("contracts serve exited: %v\n%s", err, p.logs)
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	t.Fatalf("contracts serve did not get ready\n%s", p.logs)
+	return nil
+}
+
+// createToken runs `contracts token create` and returns the secret.
+func createToken(t testing.TB, bin, store, name string, scopes ...string) string {
+	t.Helper()
+	args := []string{"token", "create", "--store", store, "--name", name}
+	for _, s := range scopes {
+		args = append(args, "--scope", s)
+	}
+	out, err := exec.Command(bin, args...).Output()
+	if err != nil {
+		t.Fatalf("contracts %s: %v", strings.Join(args, " "), err)
+	}
+	return strings.TrimSpace(string(out))
+}
+
+// TestKilledMidPublishLeavesNoPartialVersion kills `contracts serve` with
+// SIGKILL while it receives, decodes or stores a large publish, restarts
+// it, and checks that the version is either absent or whole.
+func TestKilledMidPublishLeavesNoPartialVersion(t *testing.T) {
+	bin := buildContracts(t)
+	store := "sqlite:" + filepath.Join(t.TempDir(), "registry.db")
+	secret := createToken(t, bin, store, "admin", "admin")
+	ctx := context.Background()
+
+	// The kill lands while the body streams in (-1), or at a delay after the
+	// whole body was sent: while the server decodes it or stores it.
+	for i, delay := range []time.Duration{-1, 0, 40 * time.Millisecond, 120 * time.Millisecond, 300 * time.Millisecond} {
+		t.Run(fmt.Sprintf("kill-%d", i), func(t *testing.T) {
+			srv := startServe(t, bin, store)
+			v, blobs := storetest.Spec{Service: fmt.Sprintf("big%d", i), Version: "1.0.0", Provides: []string{fmt.Sprintf("big%d-api", i)}, Expects: []string{"x-api"}, DocSize: 12 << 20}.Build()
+			body, err := json.Marshal(PublishRequest{Version: v, Blobs: blobs})
+			if err != nil {
+				t.Fatal(err)
+			}
+			pr, pw := io.Pipe()
+			req, _ := http.NewRequest("POST", srv.url+"/v1/versions", pr)
+			req.Header.Set("Authorization", "Bearer "+secret)
+			req.ContentLength = int64(len(body))
+			answered := make(chan error, 1)
+			go func() {
+				resp, err := http.DefaultClient.Do(req)
+				if err == nil {
+					resp.Body.Close()
+					if resp.StatusCode != 201 {
+						err = fmt.Errorf("status %d", resp.StatusCode)
+					}
+				}
+				answered <- err
+			}()
+			if delay < 0 {
+				pw.Write(body[:len(body)/2])
+			} else {
+				pw.Write(body)
+				time.Sleep(delay)
+			}
+			if err := srv.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+				t.Fatal(err)
+			}
+			<-srv.done
+			pw.CloseWithError(io.ErrClosedPipe)
+			<-answered
+
+			srv = startServe(t, bin, store)
+			c, _ := client.New(srv.url, secret)
+			got, err := c.Version(ctx, v.Service, v.Version)
+			switch {
+			case registry.ErrorCode(err) == registry.ENOTFOUND:
+				if _, err := c.Contract(ctx, v.Provides[0].Contract); registry.ErrorCode(err) != registry.ENOTFOUND {
+					t.Errorf("the version is absent but its contract was claimed: %v", err)
+				}
+				// Nothing half-stored blocks publishing it again.
+				if out, err := c.Publish(ctx, v, blobs); err != nil || out != registry.Created {
+					t.Fatalf("publish after the crash: %v, %v", out, err)
+				}
+			case err != nil:
+				t.Fatal(err)
+			default:
+				t.Logf("the publish committed before the kill")
+				if got.Digest != v.Digest {
+					t.Errorf("stored digest %s, want %s", got.Digest, v.Digest)
+				}
+			}
+			hashes := registry.ReferencedBlobs(v)
+			stored, err := c.Blobs(ctx, hashes)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, h := range hashes {
+				if b, ok := stored[h]; !ok || registry.HashBytes(b) != h {
+					t.Errorf("blob %s is missing or corrupt after the crash", h)
+				}
+			}
+			srv.cmd.Process.Signal(syscall.SIGTERM)
+			<-srv.done
+		})
+	}
+}
+
+// TestServeProcess pins the start-up rules and graceful SIGTERM of the real
+// `contracts serve`.
+func TestServeProcess(t *testing.T) {
+	bin := buildContracts(t)
+	store := "sqlite:" + filepath.Join(t.TempDir(), "registry.db")
+	for _, tt := range []struct {
+		name string
+		args []string
+		want string
+	}{
+		{"no admin token", []string{"serve", "--store", store, "--addr", "127.0.0.1:0"}, "no admin token"},
+		{"insecure off loopback", []string{"serve", "--store", store, "--addr", ":0", "--insecure-no-auth"}, "loopback"},
+		{"a server as store", []string{"serve", "--store", "http://127.0.0.1:1"}, "registry server"},
+		{"no store", []string{"serve"}, "--store is required"},
+		{"bad scope", []string{"token", "create", "--store", store, "--name", "x", "--scope", "root"}, "unknown scope"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			out, err := exec.Command(bin, tt.args...).CombinedOutput()
+			if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 2 || !strings.Contains(string(out), tt.want) {
+				t.Errorf("contracts %s: %v\n%s\nwant exit 2 mentioning %q", strings.Join(tt.args, " "), err, out, tt.want)
+			}
+		})
+	}
+
+	admin := createToken(t, bin, store, "admin", "admin")
+	srv := startServe(t, bin, store, "--log-format", "json")
+	list, err := exec.Command(bin, "token", "list", "--store", store).Output()
+	if err != nil || !strings.Contains(string(list), "admin") || strings.Contains(string(list), admin) {
+		t.Errorf("token list: %v\n%s", err, list)
+	}
+	// A slow request in flight when SIGTERM arrives still gets its answer.
+	v, blobs := storetest.Spec{Service: "slow", Version: "1.0.0", Provides: []string{"slow-api"}, DocSize: 8 << 20}.Build()
+	body, _ := json.Marshal(PublishRequest{Version: v, Blobs: blobs})
+	pr, pw := io.Pipe()
+	req, _ := http.NewRequest("POST", srv.url+"/v1/versions", pr)
+	req.Header.Set("Authorization", "Bearer "+admin)
+	req.ContentLength = int64(len(body))
+	status := make(chan int, 1)
+	go func() {
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Errorf("request in flight: %v", err)
+			status <- 0
+			return
+		}
+		resp.Body.Close()
+		status <- resp.StatusCode
+	}()
+	pw.Write(body[:len(body)/2])
+	time.Sleep(100 * time.Millisecond)
+	srv.cmd.Process.Signal(syscall.SIGTERM)
+	time.Sleep(100 * time.Millisecond)
+	pw.Write(body[len(body)/2:])
+	pw.Close()
+	if got := <-status; got != 201 {
+		t.Errorf("the publish in flight at SIGTERM answered %d, want 201", got)
+	}
+	select {
+	case err := <-srv.done:
+		if err != nil {
+			t.Errorf("contracts serve exited with %v after SIGTERM\n%s", err, srv.logs)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("contracts serve did not exit after SIGTERM")
+	}
+	if !strings.Contains(srv.logs.String(), `"msg":"shut down cleanly"`) {
+		t.Errorf("no clean-shutdown log line:\n%s", srv.logs)
+	}
+}
