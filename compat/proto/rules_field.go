@@ -296,8 +296,9 @@ func fieldOneofChanged(c *checker, p fieldPair, e *emit) {
 	oo, no := realOneof(p.old), realOneof(p.new)
 	switch {
 	case oo == nil && no != nil:
-		// Harmless when every other member is new: no OLD writer sets them.
-		if g := coMember(no, p.new, p.oldMsg); g != nil {
+		// Harmless when every other member is new (no OLD writer sets
+		// them), or when only NEW writes: it sets one member at most.
+		if g := coMember(no, p.new, p.oldMsg); g != nil && c.opts.Flow == FlowBoth {
 			e.add("Field %s moved into oneof %s; a reader built from NEW keeps only one of it and %s, which an OLD writer may set together.", e.element, no.Name(), g.Name())
 		}
 	case oo != nil && no == nil:

@@ -29,6 +29,11 @@ const DefaultMaxBytes int64 = 64 << 20
 // maxFiles bounds how many .proto files one folder may hold.
 const maxFiles = 20000
 
+// maxDepth bounds how deeply braces, brackets and parentheses may nest in
+// one file. The compiler walks declarations recursively, and a hostile file
+// nested millions deep would exhaust the stack, which no recover catches.
+const maxDepth = 128
+
 // maxErrors bounds how many compile errors are kept for one message.
 const maxErrors = 20
 
@@ -149,6 +154,9 @@ func readSources(ctx context.Context, fsys fs.FS, opts Options) (map[string][]by
 		if total > opts.MaxBytes {
 			return compat.Inputf(compat.Location{File: opts.Display + p}, "the .proto files exceed the limit of %d bytes", opts.MaxBytes)
 		}
+		if line, ok := nestingOK(b); !ok {
+			return compat.Inputf(compat.Location{File: opts.Display + p, Line: line}, "nests declarations or option values deeper than %d levels", maxDepth)
+		}
 		srcs[p] = b
 		return nil
 	})
@@ -224,4 +232,47 @@ func inputError(display string, err error, errs []reporter.ErrorWithPos) error {
 		Msg:      msg,
 		Err:      err,
 	}
+}
+
+// nestingOK scans src for '{', '[', '(' and '<' nested deeper than maxDepth,
+// outside comments and string literals. It returns the line where the limit
+// was passed.
+func nestingOK(src []byte) (int, bool) {
+	depth, line := 0, 1
+	for i := 0; i < len(src); i++ {
+		switch c := src[i]; c {
+		case '\n':
+			line++
+		case '/':
+			if i+1 < len(src) && src[i+1] == '/' {
+				for i < len(src) && src[i] != '\n' {
+					i++
+				}
+				line++
+			} else if i+1 < len(src) && src[i+1] == '*' {
+				for i += 2; i < len(src) && !(src[i] == '*' && i+1 < len(src) && src[i+1] == '/'); i++ {
+					if src[i] == '\n' {
+						line++
+					}
+				}
+				i++
+			}
+		case '"', '\'':
+			for i++; i < len(src) && src[i] != c && src[i] != '\n'; i++ {
+				if src[i] == '\\' {
+					i++
+				}
+			}
+		case '{', '[', '(', '<':
+			depth++
+			if depth > maxDepth {
+				return line, false
+			}
+		case '}', ']', ')', '>':
+			if depth > 0 {
+				depth--
+			}
+		}
+	}
+	return 0, true
 }

@@ -145,6 +145,11 @@ func TestCompileBadInput(t *testing.T) {
 			wantLoc: "x/", wantMsg: "cycle",
 		},
 		{
+			name:    "nested too deep",
+			files:   map[string]string{"a.proto": "syntax = \"proto3\";\n" + strings.Repeat("message A {\n", 200)},
+			wantLoc: "x/a.proto:130", wantMsg: "deeper than 128 levels",
+		},
+		{
 			name:    "empty folder",
 			files:   map[string]string{"README.md": "nothing here"},
 			wantLoc: "x/", wantMsg: "holds no .proto files",
