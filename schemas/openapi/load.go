@@ -45,6 +45,9 @@ type Options struct {
 	// MaxDepth bounds the nesting of mappings and sequences in each file; 0
 	// means DefaultMaxDepth.
 	MaxDepth int
+	// KinDecode makes kin-openapi decode the whole main file rather than
+	// only the parts our fast decoder leaves to it; tests compare the two.
+	KinDecode bool
 }
 
 // Document is a loaded OpenAPI document.
@@ -197,11 +200,7 @@ func (l *loader) load() (*Document, error) {
 		return nil, err
 	}
 	doc := &Document{Name: l.display(l.main), Main: l.main, Display: l.opts.Display, Files: l.files}
-	kl := openapi3.NewLoader()
-	kl.Context = l.ctx
-	kl.IsExternalRefsAllowed = true
-	kl.IncludeOrigin = true
-	kl.ReadFromURIFunc = l.readURI
+	kl := l.kinLoader()
 	loc := &url.URL{Path: l.main}
 
 	// The main file goes to kin-openapi as JSON (its fast path) and keeps
@@ -236,9 +235,16 @@ func (l *loader) load() (*Document, error) {
 			// kin-openapi read the YAML, origins and all.
 			js = data
 		}
-		t, err := kl.LoadFromDataWithPath(js, loc)
-		if err != nil {
-			return nil, l.wrapKin(err)
+		t := l.fastDecode(js, tree, loc)
+		if l.refErr != nil {
+			return nil, l.refErr // our reader refused a file: that is the answer
+		}
+		if t == nil {
+			kl = l.kinLoader()
+			var err error
+			if t, err = kl.LoadFromDataWithPath(js, loc); err != nil {
+				return nil, l.wrapKin(err)
+			}
 		}
 		doc.T = t
 		walker{file: l.main}.doc(t, tree, false)
@@ -247,6 +253,47 @@ func (l *loader) load() (*Document, error) {
 		doc.T.Paths = openapi3.NewPaths()
 	}
 	return doc, nil
+}
+
+// kinLoader is a fresh kin-openapi loader that reads only through readURI
+// and keeps origins of the files it decodes itself.
+func (l *loader) kinLoader() *openapi3.Loader {
+	kl := openapi3.NewLoader()
+	kl.Context = l.ctx
+	kl.IsExternalRefsAllowed = true
+	kl.IncludeOrigin = true
+	kl.ReadFromURIFunc = l.readURI
+	return kl
+}
+
+// fastDecode decodes the main file with decodeT and resolves its refs with
+// a kin-openapi loader. It returns nil whenever kin-openapi should do the
+// whole load instead: a shape decodeT leaves to it, or any error (the slow
+// path then reports it in kin-openapi's words).
+func (l *loader) fastDecode(js []byte, tree *pnode, loc *url.URL) *openapi3.T {
+	if tree == nil || l.opts.KinDecode {
+		return nil
+	}
+	var generic any
+	if err := json.Unmarshal(js, &generic); err != nil {
+		return nil
+	}
+	t, err := decodeT(generic)
+	if err != nil {
+		return nil
+	}
+	kl := l.kinLoader()
+	// Loading a stub at the main file's location sets the loader's root the
+	// way a full load does; a ref back into the main file from another file
+	// then finds the stub, fails, and the slow path takes over.
+	stub := []byte(`{"openapi":"3.0.0","info":{"title":"","version":""},"paths":{}}`)
+	if _, err := kl.LoadFromDataWithPath(stub, loc); err != nil {
+		return nil
+	}
+	if err := kl.ResolveRefsIn(t, loc); err != nil && l.refErr == nil {
+		return nil
+	}
+	return t
 }
 
 // asJSON returns the main file as JSON with its position tree. A nil tree
