@@ -32,6 +32,24 @@ func TestAuthStore(t *testing.T) {
 	storetest.RunAuth(t, func(t *testing.T) registry.AuthStore { return open(t) })
 }
 
+// TestSharedDatabase races writers through three pools on one database, as
+// three registry servers would.
+func TestSharedDatabase(t *testing.T) {
+	storetest.RunShared(t, func(t *testing.T) []registry.Store {
+		url := pgtest.Database(t)
+		var handles []registry.Store
+		for i := 0; i < 3; i++ {
+			db, err := postgres.Open(context.Background(), url)
+			if err != nil {
+				t.Fatalf("open handle %d: %v", i, err)
+			}
+			t.Cleanup(func() { db.Close() })
+			handles = append(handles, db)
+		}
+		return handles
+	})
+}
+
 // TestConcurrentOpen opens one new database from many goroutines at once,
 // each with its own pool, as separate processes would: the migrations are
 // applied once under the advisory lock and every opener can write.

@@ -301,6 +301,9 @@ func (db *DB) Versions(ctx context.Context, service string) ([]*registry.Version
 	if err != nil {
 		return nil, err
 	}
+	if vs == nil {
+		vs = []*registry.Version{}
+	}
 	registry.SortVersions(vs)
 	return vs, nil
 }

@@ -22,16 +22,20 @@ func (db *DB) Publish(ctx context.Context, v *registry.Version, blobs map[string
 	err = db.write(ctx, func(tx *sql.Tx) error {
 		// Writers are serialised, so the row read here cannot change before
 		// commit: a publish that lost a race sees the winner's row.
-		existing, err := loadVersion(ctx, tx, v.Service, v.Version)
+		var digest string
+		err := tx.QueryRowContext(ctx, `SELECT digest FROM versions WHERE service = ? AND version = ?`, v.Service, v.Version).Scan(&digest)
 		switch {
+		case err == nil && digest == v.Digest:
+			outcome = registry.Unchanged
+			return nil
 		case err == nil:
-			if existing.Digest == v.Digest {
-				outcome = registry.Unchanged
-				return nil
+			existing, err := loadVersion(ctx, tx, v.Service, v.Version)
+			if err != nil {
+				return err
 			}
 			return registry.ConflictError(existing, v)
-		case registry.ErrorCode(err) != registry.ENOTFOUND:
-			return err
+		case !errors.Is(err, sql.ErrNoRows):
+			return storeErr(fmt.Sprintf("look up %s %s", v.Service, v.Version), err)
 		}
 		if err := claimContracts(ctx, tx, v); err != nil {
 			return err
@@ -258,6 +262,9 @@ func (db *DB) Versions(ctx context.Context, service string) ([]*registry.Version
 	vs, err := loadVersions(ctx, db.r, `WHERE service = ?`, service)
 	if err != nil {
 		return nil, err
+	}
+	if vs == nil {
+		vs = []*registry.Version{}
 	}
 	registry.SortVersions(vs)
 	return vs, nil

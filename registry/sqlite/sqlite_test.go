@@ -30,6 +30,24 @@ func TestAuthStore(t *testing.T) {
 	storetest.RunAuth(t, func(t *testing.T) registry.AuthStore { return open(t) })
 }
 
+// TestSharedFile races writers through three handles on one file, each with
+// its own pools, as three processes would.
+func TestSharedFile(t *testing.T) {
+	storetest.RunShared(t, func(t *testing.T) []registry.Store {
+		path := filepath.Join(t.TempDir(), "registry.db")
+		var handles []registry.Store
+		for i := 0; i < 3; i++ {
+			db, err := sqlite.Open(context.Background(), path)
+			if err != nil {
+				t.Fatalf("open handle %d: %v", i, err)
+			}
+			t.Cleanup(func() { db.Close() })
+			handles = append(handles, db)
+		}
+		return handles
+	})
+}
+
 // TestConcurrentOpen opens one new file from many goroutines at once, each
 // with its own pools, as separate processes would: the migrations are
 // applied once and every opener can write.

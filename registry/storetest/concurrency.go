@@ -4,10 +4,55 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	"github.com/contractgate/contracts/registry"
 )
+
+// concurrencyTests race writers against each other; Run runs them on one
+// store, RunShared across several handles on one database.
+var concurrencyTests = []struct {
+	name string
+	run  func(t *testing.T, st registry.Store)
+}{
+	{"ConcurrentPublishAndDeploy", testConcurrentPublishAndDeploy},
+	{"ConcurrentSameContent", testConcurrentSameContent},
+	{"ConcurrentDifferentContent", testConcurrentDifferentContent},
+	{"ConcurrentOwnership", testConcurrentOwnership},
+}
+
+// RunShared runs the concurrency cases with their writes spread round-robin
+// over several handles on one database, as separate processes or registry
+// servers sharing it would make them. open returns the handles (at least
+// one), each closed by its own t.Cleanup.
+func RunShared(t *testing.T, open func(t *testing.T) []registry.Store) {
+	for _, tt := range concurrencyTests {
+		t.Run(tt.name, func(t *testing.T) {
+			handles := open(t)
+			tt.run(t, &roundRobin{Store: handles[0], all: handles})
+		})
+	}
+}
+
+// roundRobin sends each write to the next handle; reads go to the first.
+type roundRobin struct {
+	registry.Store
+	all  []registry.Store
+	next atomic.Uint64
+}
+
+func (r *roundRobin) pick() registry.Store {
+	return r.all[int(r.next.Add(1)%uint64(len(r.all)))]
+}
+
+func (r *roundRobin) Publish(ctx context.Context, v *registry.Version, blobs map[string][]byte) (registry.PublishOutcome, error) {
+	return r.pick().Publish(ctx, v, blobs)
+}
+
+func (r *roundRobin) RecordDeployment(ctx context.Context, d registry.Deployment, keepPrevious bool) error {
+	return r.pick().RecordDeployment(ctx, d, keepPrevious)
+}
 
 // workers is how many goroutines each concurrency test runs at once.
 const workers = 50

@@ -39,11 +39,8 @@ func Run(t *testing.T, open func(t *testing.T) registry.Store) {
 		{"LiveConsumersAndProviders", testLive},
 		{"Approvals", testApprovals},
 		{"ReportCache", testReportCache},
-		{"ConcurrentPublishAndDeploy", testConcurrentPublishAndDeploy},
-		{"ConcurrentSameContent", testConcurrentSameContent},
-		{"ConcurrentDifferentContent", testConcurrentDifferentContent},
-		{"ConcurrentOwnership", testConcurrentOwnership},
 	}
+	tests = append(tests, concurrencyTests...)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			tt.run(t, open(t))
