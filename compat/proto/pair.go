@@ -1,6 +1,9 @@
 package proto
 
 import (
+	"fmt"
+	"strings"
+
 	"google.golang.org/protobuf/reflect/protoreflect"
 )
 
@@ -82,6 +85,14 @@ func pair(old, new *side) *pairing {
 			p.addFieldTypes(pairKey{}, old.extensions[name], n)
 		}
 	}
+	p.drain()
+	p.pairLookalikes(old, new)
+	p.drain()
+	return p
+}
+
+// drain pairs the types of the fields of every queued message pair.
+func (p *pairing) drain() {
 	for len(p.queue) > 0 {
 		mp := p.queue[0]
 		p.queue = p.queue[1:]
@@ -94,7 +105,61 @@ func pair(old, new *side) *pairing {
 			}
 		}
 	}
-	return p
+}
+
+// pairLookalikes pairs a message gone under its name, and reached by no
+// field or RPC that would pair it, with the one new message whose fields
+// are the same (numbers, names, types): an unreferenced type renamed.
+func (p *pairing) pairLookalikes(old, new *side) {
+	taken := map[protoreflect.FullName]bool{}
+	for _, ns := range p.msgPartner {
+		for _, n := range ns {
+			taken[n.FullName()] = true
+		}
+	}
+	gone := map[string][]protoreflect.MessageDescriptor{}
+	for _, name := range old.msgOrder {
+		if _, ok := new.messages[name]; !ok && len(p.msgPartner[name]) == 0 {
+			if sig := signature(old.messages[name]); sig != "" {
+				gone[sig] = append(gone[sig], old.messages[name])
+			}
+		}
+	}
+	if len(gone) == 0 {
+		return
+	}
+	added := map[string][]protoreflect.MessageDescriptor{}
+	for _, name := range new.msgOrder {
+		if _, ok := old.messages[name]; !ok && !taken[name] {
+			if sig := signature(new.messages[name]); sig != "" {
+				added[sig] = append(added[sig], new.messages[name])
+			}
+		}
+	}
+	for _, name := range old.msgOrder {
+		o, ok := old.messages[name]
+		if !ok {
+			continue
+		}
+		sig := signature(o)
+		if g, a := gone[sig], added[sig]; len(g) == 1 && g[0] == o && len(a) == 1 {
+			p.addMessage(o, a[0])
+		}
+	}
+}
+
+// signature describes a message by its fields, or "" when it has none.
+func signature(m protoreflect.MessageDescriptor) string {
+	fs := m.Fields()
+	if fs.Len() == 0 {
+		return ""
+	}
+	var b strings.Builder
+	for i := 0; i < fs.Len(); i++ {
+		f := fs.Get(i)
+		fmt.Fprintf(&b, "%d %s %s %s;", f.Number(), f.Name(), f.Cardinality(), typeName(f))
+	}
+	return b.String()
 }
 
 // addFieldTypes pairs the types two paired fields refer to; for maps, the

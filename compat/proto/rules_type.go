@@ -52,7 +52,7 @@ func messageRenamed(c *checker, p messagePair, e *emit) {
 		return
 	}
 	if to := freshPartners(c, p.partners, c.oldHasMessage); len(to) > 0 {
-		e.add("Message %s was renamed or moved to %s, which the fields and RPCs that used it now refer to; generated code that names it breaks.", p.old.FullName(), strings.Join(to, " and "))
+		e.add("Message %s was renamed or moved to %s, paired by the fields it holds; generated code that names it breaks.", p.old.FullName(), strings.Join(to, " and "))
 	}
 }
 
@@ -190,7 +190,7 @@ func enumRenamed(c *checker, p enumPair, e *emit) {
 		return
 	}
 	if to := freshPartners(c, p.partners, c.oldHasEnum); len(to) > 0 {
-		e.add("Enum %s was renamed or moved to %s, which the fields that used it now refer to; generated code that names it breaks.", p.old.FullName(), strings.Join(to, " and "))
+		e.add("Enum %s was renamed or moved to %s, paired through the fields that use it; generated code that names it breaks.", p.old.FullName(), strings.Join(to, " and "))
 	}
 }
 
