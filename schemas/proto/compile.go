@@ -181,10 +181,12 @@ var errEscapes = errors.New("leaves the proto folder (imports are relative to th
 // let "../x.proto" read outside the folder; this one only looks names up.
 func folderResolver(srcs map[string][]byte) protocompile.Resolver {
 	return protocompile.ResolverFunc(func(name string) (protocompile.SearchResult, error) {
-		if !cleanImport(name) {
+		// The folder's own files are served under the names the walk gave
+		// them; anything else must be a clean path inside the folder.
+		b, ok := srcs[name]
+		if !ok && !cleanImport(name) {
 			return protocompile.SearchResult{}, fmt.Errorf("import %q %w", name, errEscapes)
 		}
-		b, ok := srcs[name]
 		if !ok {
 			return protocompile.SearchResult{}, fmt.Errorf("import %q is neither in the proto folder nor a standard import: %w", name, fs.ErrNotExist)
 		}
