@@ -314,16 +314,16 @@ func (c *checker) compareSchema(os, ns *openapi3.Schema, d dir) []change {
 	}
 
 	// Format.
-	if os.Format != ns.Format {
+	if of, nf := implicitFormat(ot, os.Format), implicitFormat(nt, ns.Format); of != nf {
 		e := changed
 		switch {
-		case ns.Format == "":
+		case nf == "":
 			e = widened
-		case os.Format == "":
+		case of == "":
 			e = narrowed
-		case wideningFormat[os.Format+">"+ns.Format]:
+		case wideningFormat[of+">"+nf]:
 			e = widened
-		case wideningFormat[ns.Format+">"+os.Format]:
+		case wideningFormat[nf+">"+of]:
 			e = narrowed
 		}
 		add("FORMAT", e, fmt.Sprintf("changed format from %s to %s", orNone(os.Format), orNone(ns.Format)), firstLoc(nl("format"), nl("")))
@@ -388,6 +388,15 @@ func (c *checker) compareSchema(os, ns *openapi3.Schema, d dir) []change {
 	out = append(out, c.variants("oneOf", os.OneOf, ns.OneOf, d, ol, nl)...)
 	out = append(out, c.variants("anyOf", os.AnyOf, ns.AnyOf, d, ol, nl)...)
 	return out
+}
+
+// implicitFormat drops a format that restricts nothing: int64 on integers
+// and double on numbers are what JSON numbers hold anyway.
+func implicitFormat(ts []string, f string) string {
+	if (f == "int64" && has(ts, openapi3.TypeInteger)) || (f == "double" && has(ts, openapi3.TypeNumber)) {
+		return ""
+	}
+	return f
 }
 
 // wideningFormat lists format changes that accept strictly more values.

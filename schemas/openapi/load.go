@@ -195,64 +195,158 @@ func (l *loader) load() (*Document, error) {
 	if err != nil {
 		return nil, err
 	}
-	kind, version, root, err := l.probe(l.main, data)
+	p, err := l.parseMain(data)
+	if err != nil {
+		return nil, err
+	}
+	kind, version, err := l.kind(p)
 	if err != nil {
 		return nil, err
 	}
 	doc := &Document{Name: l.display(l.main), Main: l.main, Display: l.opts.Display, Files: l.files}
-	kl := l.kinLoader()
 	loc := &url.URL{Path: l.main}
-
-	// The main file goes to kin-openapi as JSON (its fast path) and keeps
-	// positions through our own tree; see positions.go.
-	js, tree, err := l.asJSON(data, root)
-	if err != nil {
-		return nil, err
-	}
 	switch kind {
 	case "swagger":
 		if !strings.HasPrefix(version, "2") {
 			return nil, l.inputf(l.main, 0, "swagger version %q is not supported: want 2.0", version)
 		}
+		js, err := l.jsonOf(data, p)
+		if err != nil {
+			return nil, err
+		}
 		var d2 openapi2.T
 		if err := json.Unmarshal(js, &d2); err != nil {
 			return nil, l.inputf(l.main, 0, "not a valid Swagger 2.0 document: %v", err)
 		}
-		t, err := openapi2conv.ToV3WithLoader(&d2, kl, loc)
+		t, err := openapi2conv.ToV3WithLoader(&d2, l.kinLoader(), loc)
 		if err != nil {
 			return nil, l.wrapKin(err)
 		}
 		doc.T = t
 		doc.Swagger = true
-		doc.lines = pathLines(data, root, doc.Name)
-		walker{file: l.main}.doc(t, tree, true)
+		doc.lines = pathLines(data, p.root, doc.Name)
+		walker{file: l.main}.doc(t, p.tree, true)
 	default:
 		if !strings.HasPrefix(version, "3.") {
 			return nil, l.inputf(l.main, 0, "openapi version %q is not supported: want 3.0 or 3.1", version)
 		}
-		if tree == nil {
-			// A YAML feature our conversion does not reproduce: let
-			// kin-openapi read the YAML, origins and all.
-			js = data
-		}
-		t := l.fastDecode(js, tree, loc)
+		t := l.fastDecode(p, loc)
 		if l.refErr != nil {
 			return nil, l.refErr // our reader refused a file: that is the answer
 		}
 		if t == nil {
-			kl = l.kinLoader()
-			var err error
-			if t, err = kl.LoadFromDataWithPath(js, loc); err != nil {
+			js, err := l.jsonOf(data, p)
+			if err != nil {
+				return nil, err
+			}
+			if t, err = l.kinLoader().LoadFromDataWithPath(js, loc); err != nil {
 				return nil, l.wrapKin(err)
 			}
 		}
 		doc.T = t
-		walker{file: l.main}.doc(t, tree, false)
+		walker{file: l.main}.doc(t, p.tree, false)
 	}
 	if doc.T.Paths == nil {
 		doc.T.Paths = openapi3.NewPaths()
 	}
 	return doc, nil
+}
+
+// parsed is the main file after its syntax check.
+type parsed struct {
+	root    *yaml.Node // the node tree, for YAML files
+	generic any        // the decoded value; nil when only kin-openapi can read it
+	tree    *pnode     // positions; nil when only kin-openapi can read it
+}
+
+// parseMain checks the main file's syntax and nesting, and decodes it once
+// into a generic value and a position tree.
+func (l *loader) parseMain(data []byte) (*parsed, error) {
+	if isJSON(data) {
+		if line, ok := jsonDepthOK(data, l.opts.MaxDepth); !ok {
+			return nil, l.inputf(l.main, line, "nesting is deeper than the limit of %d levels", l.opts.MaxDepth)
+		}
+		var g any
+		if err := json.Unmarshal(data, &g); err != nil {
+			return nil, l.jsonErr(l.main, data, err)
+		}
+		return &parsed{generic: g, tree: buildJSONTree(data)}, nil
+	}
+	root, err := l.checkSyntax(l.main, data)
+	if err != nil {
+		return nil, err
+	}
+	budget := 2*len(data) + 1024
+	g, err := nodeToAny(root, &budget)
+	switch {
+	case errors.Is(err, errNeedsYAMLPath):
+		return &parsed{root: root}, nil
+	case err != nil:
+		return nil, l.inputf(l.main, 0, "%v", err)
+	}
+	var s slab
+	return &parsed{root: root, generic: g, tree: yamlTree(root, pos{}, &s, 0)}, nil
+}
+
+// kind finds which kind of document the main file is from its openapi or
+// swagger key.
+func (l *loader) kind(p *parsed) (kind, version string, err error) {
+	head := map[string]any{}
+	if p.generic != nil {
+		m, ok := p.generic.(map[string]any)
+		if !ok {
+			return "", "", l.inputf(l.main, 0, "not an OpenAPI document: the top level is not a mapping")
+		}
+		head = m
+	} else {
+		m := p.root
+		if m != nil && m.Kind == yaml.DocumentNode && len(m.Content) > 0 {
+			m = m.Content[0]
+		}
+		if m == nil || m.Kind != yaml.MappingNode {
+			return "", "", l.inputf(l.main, 0, "not an OpenAPI document: the top level is not a mapping")
+		}
+		for i := 0; i+1 < len(m.Content); i += 2 {
+			if k := m.Content[i].Value; k == "openapi" || k == "swagger" {
+				head[k] = m.Content[i+1].Value
+			}
+		}
+	}
+	switch {
+	case head["openapi"] != nil:
+		return "openapi", fmt.Sprint(head["openapi"]), nil
+	case head["swagger"] != nil:
+		return "swagger", fmt.Sprint(head["swagger"]), nil
+	}
+	return "", "", l.inputf(l.main, 0, "not an OpenAPI document: it has neither an openapi nor a swagger version key")
+}
+
+// jsonOf is the main file as JSON for kin-openapi's decoders: JSON as it
+// is, YAML converted (or, with merge keys, as it is: kin-openapi reads YAML
+// itself, origins and all).
+func (l *loader) jsonOf(data []byte, p *parsed) ([]byte, error) {
+	if p.root == nil || p.tree == nil {
+		return data, nil
+	}
+	var buf bytes.Buffer
+	buf.Grow(len(data))
+	budget := 2*len(data) + 1024
+	if err := yamlToJSON(&buf, p.root, &budget); err != nil {
+		if errors.Is(err, errNeedsYAMLPath) {
+			return data, nil
+		}
+		return nil, l.inputf(l.main, 0, "%v", err)
+	}
+	return buf.Bytes(), nil
+}
+
+func (l *loader) jsonErr(p string, data []byte, err error) error {
+	line := 0
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		line = 1 + bytes.Count(data[:min(int(se.Offset), len(data))], []byte("\n"))
+	}
+	return l.inputf(p, line, "malformed JSON: %v", err)
 }
 
 // kinLoader is a fresh kin-openapi loader that reads only through readURI
@@ -270,15 +364,11 @@ func (l *loader) kinLoader() *openapi3.Loader {
 // a kin-openapi loader. It returns nil whenever kin-openapi should do the
 // whole load instead: a shape decodeT leaves to it, or any error (the slow
 // path then reports it in kin-openapi's words).
-func (l *loader) fastDecode(js []byte, tree *pnode, loc *url.URL) *openapi3.T {
-	if tree == nil || l.opts.KinDecode {
+func (l *loader) fastDecode(p *parsed, loc *url.URL) *openapi3.T {
+	if p.tree == nil || p.generic == nil || l.opts.KinDecode {
 		return nil
 	}
-	var generic any
-	if err := json.Unmarshal(js, &generic); err != nil {
-		return nil
-	}
-	t, err := decodeT(generic)
+	t, err := decodeT(p.generic)
 	if err != nil {
 		return nil
 	}
@@ -294,25 +384,6 @@ func (l *loader) fastDecode(js []byte, tree *pnode, loc *url.URL) *openapi3.T {
 		return nil
 	}
 	return t
-}
-
-// asJSON returns the main file as JSON with its position tree. A nil tree
-// with no error means "give kin-openapi the YAML as it is".
-func (l *loader) asJSON(data []byte, root *yaml.Node) ([]byte, *pnode, error) {
-	if root == nil {
-		return data, buildJSONTree(data), nil
-	}
-	var buf bytes.Buffer
-	buf.Grow(len(data))
-	budget := 2*len(data) + 1024
-	if err := yamlToJSON(&buf, root, &budget); err != nil {
-		if errors.Is(err, errNeedsYAMLPath) {
-			return data, nil, nil
-		}
-		return nil, nil, l.inputf(l.main, 0, "%v", err)
-	}
-	var s slab
-	return buf.Bytes(), yamlTree(root, pos{}, &s, 0), nil
 }
 
 // wrapKin turns a kin-openapi error into an input error naming the file.
@@ -409,13 +480,7 @@ func (l *loader) checkSyntax(p string, data []byte) (*yaml.Node, error) {
 		}
 		if !json.Valid(data) {
 			var v any
-			err := json.Unmarshal(data, &v)
-			line := 0
-			var se *json.SyntaxError
-			if errors.As(err, &se) {
-				line = 1 + bytes.Count(data[:min(int(se.Offset), len(data))], []byte("\n"))
-			}
-			return nil, l.inputf(p, line, "malformed JSON: %v", err)
+			return nil, l.jsonErr(p, data, json.Unmarshal(data, &v))
 		}
 		return nil, nil
 	}
@@ -441,47 +506,6 @@ func (l *loader) yamlErr(p string, err error) error {
 		msg = strings.TrimPrefix(msg, "yaml: ")
 	}
 	return &compat.InputError{Location: compat.Location{File: l.display(p), Line: line}, Msg: "malformed YAML: " + msg, Err: err}
-}
-
-// probe checks the main file's syntax and finds which kind of document it
-// is; for YAML it also returns the node tree.
-func (l *loader) probe(p string, data []byte) (kind, version string, root *yaml.Node, err error) {
-	root, err = l.checkSyntax(p, data)
-	if err != nil {
-		return "", "", nil, err
-	}
-	var head map[string]any
-	if root == nil {
-		var h struct {
-			OpenAPI any `json:"openapi"`
-			Swagger any `json:"swagger"`
-		}
-		if err := json.Unmarshal(data, &h); err != nil {
-			return "", "", nil, l.inputf(p, 0, "not an OpenAPI document: the top level is not an object")
-		}
-		head = map[string]any{"openapi": h.OpenAPI, "swagger": h.Swagger}
-	} else {
-		m := root
-		if m.Kind == yaml.DocumentNode && len(m.Content) > 0 {
-			m = m.Content[0]
-		}
-		if m.Kind != yaml.MappingNode {
-			return "", "", nil, l.inputf(p, 0, "not an OpenAPI document: the top level is not a mapping")
-		}
-		head = map[string]any{}
-		for i := 0; i+1 < len(m.Content); i += 2 {
-			if k := m.Content[i].Value; k == "openapi" || k == "swagger" {
-				head[k] = m.Content[i+1].Value
-			}
-		}
-	}
-	switch {
-	case head["openapi"] != nil:
-		return "openapi", fmt.Sprint(head["openapi"]), root, nil
-	case head["swagger"] != nil:
-		return "swagger", fmt.Sprint(head["swagger"]), root, nil
-	}
-	return "", "", nil, l.inputf(p, 0, "not an OpenAPI document: it has neither an openapi nor a swagger version key")
 }
 
 // isJSON reports whether data looks like a JSON object or array.

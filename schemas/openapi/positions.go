@@ -325,6 +325,94 @@ func yamlToJSON(buf *bytes.Buffer, n *yaml.Node, budget *int) error {
 	return nil
 }
 
+// nodeToAny decodes a yaml.v3 node tree into what encoding/json would make
+// of yamlToJSON's output, without writing it: maps, slices, float64s.
+func nodeToAny(n *yaml.Node, budget *int) (any, error) {
+	*budget--
+	if *budget < 0 {
+		return nil, errors.New("aliases expand the document beyond the size limit")
+	}
+	switch n.Kind {
+	case yaml.DocumentNode:
+		if len(n.Content) == 0 {
+			return nil, nil
+		}
+		return nodeToAny(n.Content[0], budget)
+	case yaml.AliasNode:
+		if n.Alias == nil {
+			return nil, nil
+		}
+		return nodeToAny(n.Alias, budget)
+	case yaml.MappingNode:
+		m := make(map[string]any, len(n.Content)/2)
+		for i := 0; i+1 < len(n.Content); i += 2 {
+			k := n.Content[i]
+			if k.Kind != yaml.ScalarNode || k.ShortTag() == "!!merge" {
+				return nil, errNeedsYAMLPath
+			}
+			v, err := nodeToAny(n.Content[i+1], budget)
+			if err != nil {
+				return nil, err
+			}
+			m[k.Value] = v
+		}
+		return m, nil
+	case yaml.SequenceNode:
+		s := make([]any, 0, len(n.Content))
+		for _, c := range n.Content {
+			v, err := nodeToAny(c, budget)
+			if err != nil {
+				return nil, err
+			}
+			s = append(s, v)
+		}
+		return s, nil
+	case yaml.ScalarNode:
+		return scalarValue(n), nil
+	}
+	return nil, nil
+}
+
+// scalarValue is a scalar as encoding/json would decode writeScalar's text.
+func scalarValue(n *yaml.Node) any {
+	switch n.ShortTag() {
+	case "!!null":
+		return nil
+	case "!!bool":
+		switch n.Value {
+		case "true":
+			return true
+		case "false":
+			return false
+		}
+		var b bool
+		if n.Decode(&b) == nil {
+			return b
+		}
+	case "!!int":
+		if i, err := strconv.ParseInt(n.Value, 10, 64); err == nil {
+			return float64(i)
+		}
+		var i int64
+		if n.Decode(&i) == nil {
+			return float64(i)
+		}
+		var u uint64
+		if n.Decode(&u) == nil {
+			return float64(u)
+		}
+	case "!!float":
+		if f, err := strconv.ParseFloat(n.Value, 64); err == nil && !math.IsInf(f, 0) && !math.IsNaN(f) {
+			return f
+		}
+		var f float64
+		if n.Decode(&f) == nil && !math.IsInf(f, 0) && !math.IsNaN(f) {
+			return f
+		}
+	}
+	return n.Value
+}
+
 func writeScalar(buf *bytes.Buffer, n *yaml.Node) {
 	switch n.ShortTag() {
 	case "!!null":
