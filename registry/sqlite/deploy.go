@@ -119,9 +119,7 @@ func (db *DB) LiveProviders(ctx context.Context, env, contract string) ([]regist
 // consumptions) for contract, through the (contract, version_id) and
 // (version_id, env) indexes.
 func (db *DB) live(ctx context.Context, table, env, contract string, each func(service, version string, body []byte) error) error {
-	rows, err := db.r.QueryContext(ctx, `SELECT d.service, d.version, s.body FROM `+table+` s
-		JOIN deployments d ON d.version_id = s.version_id AND d.env = ?
-		WHERE s.contract = ? ORDER BY d.service, d.version, s.ord`, env, contract)
+	rows, err := db.r.QueryContext(ctx, liveQuery(table), env, contract)
 	if err != nil {
 		return storeErr("read live "+table+" of "+contract, err)
 	}
@@ -142,4 +140,14 @@ func (db *DB) live(ctx context.Context, table, env, contract string, each func(s
 		return storeErr("read live "+table+" of "+contract, err)
 	}
 	return nil
+}
+
+// liveQuery selects the live rows of table for (env, contract). CROSS JOIN
+// makes SQLite's planner start from the contract's rows, a few per version,
+// and probe deployments by version: left to itself, without statistics, it
+// walks every deployment of the environment instead.
+func liveQuery(table string) string {
+	return `SELECT d.service, d.version, s.body FROM ` + table + ` s
+		CROSS JOIN deployments d ON d.version_id = s.version_id AND d.env = ?
+		WHERE s.contract = ? ORDER BY d.service, d.version, s.ord`
 }
