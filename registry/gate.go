@@ -18,6 +18,9 @@ type Gate struct {
 	Store Store
 	// Now is the clock approvals expire by.
 	Now func() time.Time
+	// CacheSalt is mixed into the keys of cached comparisons: the release
+	// of contracts, so a fixed checker does not serve an old answer.
+	CacheSalt string
 }
 
 // Candidate is a service version to deploy: published (Blobs nil), or an
@@ -164,7 +167,7 @@ func (g *Gate) Decide(ctx context.Context, env string, cands []Candidate) (*Deci
 		}
 		r.decision.Candidates = append(r.decision.Candidates, Party{s, c.Version.Version})
 	}
-	r.cmp = newComparer(g.Store, overlay)
+	r.cmp = newComparer(g.Store, g.CacheSalt, overlay)
 	for _, s := range sortedKeys(r.cands) {
 		c := r.cands[s]
 		if err := r.checkOwnership(ctx, c); err != nil {

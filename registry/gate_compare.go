@@ -2,6 +2,8 @@ package registry
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"sort"
@@ -29,6 +31,8 @@ const (
 // documents do no parsing or diffing.
 type comparer struct {
 	store Store
+	// salt is mixed into cache keys: the release of contracts.
+	salt string
 	// overlay holds blobs of unpublished working copies.
 	overlay map[string][]byte
 
@@ -37,19 +41,35 @@ type comparer struct {
 	blobs  map[string][]byte
 }
 
-func newComparer(store Store, overlay map[string][]byte) *comparer {
-	return &comparer{store: store, overlay: overlay, parsed: map[string]any{}, blobs: map[string][]byte{}}
+func newComparer(store Store, salt string, overlay map[string][]byte) *comparer {
+	if salt != "" {
+		salt = "-" + salt
+	}
+	return &comparer{store: store, salt: salt, overlay: overlay, parsed: map[string]any{}, blobs: map[string][]byte{}}
 }
 
-// cmpKey names one comparison in the report cache. The "v1" changes when
-// the cached format or the checkers' results change meaning.
-func cmpKey(kind Kind, level compat.Level, flow protocheck.Flow, oldHash, newHash string) string {
-	return fmt.Sprintf("cmp/v1/%s/%s/%d/%s/%s", kind, level, flow, oldHash, newHash)
+// checkerFingerprint changes whenever a rule is added, removed or
+// re-documented, so a registry shared by several releases of contracts never
+// serves one release's comparison to another.
+var checkerFingerprint = sync.OnceValue(func() string {
+	h := sha256.New()
+	for _, list := range [][]compat.Rule{oacheck.Rules, protocheck.Rules} {
+		for _, r := range list {
+			fmt.Fprintf(h, "%s|%d|%d|%s\n", r.ID, r.Severity, r.Level, r.Doc)
+		}
+	}
+	return hex.EncodeToString(h.Sum(nil))[:16]
+})
+
+// cmpKey names one comparison in the report cache: the checkers' fingerprint,
+// the caller's salt (the release of contracts), what was compared and how.
+func (c *comparer) cmpKey(kind Kind, level compat.Level, flow protocheck.Flow, oldHash, newHash string) string {
+	return fmt.Sprintf("cmp/%s%s/%s/%s/%d/%s/%s", checkerFingerprint(), c.salt, kind, level, flow, oldHash, newHash)
 }
 
 // compare returns the full report of old → new, findings' files marked.
 func (c *comparer) compare(ctx context.Context, kind Kind, level compat.Level, flow protocheck.Flow, old, new Doc) (*compat.Report, error) {
-	key := cmpKey(kind, level, flow, old.Hash, new.Hash)
+	key := c.cmpKey(kind, level, flow, old.Hash, new.Hash)
 	if data, err := c.store.CachedReport(ctx, key); err == nil && data != nil {
 		var r compat.Report
 		if json.Unmarshal(data, &r) == nil {
@@ -96,7 +116,7 @@ func (c *comparer) compare(ctx context.Context, kind Kind, level compat.Level, f
 // offers lists what a document offers: operations (OpenAPI, as ScopeKey),
 // RPCs and message types (proto). Cached like comparisons.
 func (c *comparer) offers(ctx context.Context, d Doc) (map[string]bool, error) {
-	key := "offers/v1/" + d.Hash
+	key := "offers/" + checkerFingerprint() + c.salt + "/" + d.Hash
 	var list []string
 	if data, err := c.store.CachedReport(ctx, key); err == nil && data != nil && json.Unmarshal(data, &list) == nil {
 		return toSet(list), nil

@@ -29,7 +29,8 @@ type Usage struct {
 // ("pkg.Message", "pkg.Message.field"). An empty element asks about the
 // whole contract. Consumers that do not narrow what they use rely on
 // everything.
-func WhoUses(ctx context.Context, store Store, contract, element, env string) ([]Usage, error) {
+func (g *Gate) WhoUses(ctx context.Context, contract, element, env string) ([]Usage, error) {
+	store := g.Store
 	if _, err := store.Contract(ctx, contract); err != nil {
 		return nil, err
 	}
@@ -49,7 +50,7 @@ func WhoUses(ctx context.Context, store Store, contract, element, env string) ([
 		}
 		sort.Strings(envs)
 	}
-	cmp := newComparer(store, nil)
+	cmp := newComparer(store, g.CacheSalt, nil)
 	var out []Usage
 	for _, e := range envs {
 		consumers, err := store.LiveConsumers(ctx, e, contract)

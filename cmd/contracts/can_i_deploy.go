@@ -54,7 +54,7 @@ Exit status: 0 yes, 1 no, 2 bad input (e.g. an unpublished version),
 				return err
 			}
 			defer store.Close()
-			gate := &registry.Gate{Store: store, Now: now}
+			gate := &registry.Gate{Store: store, Now: now, CacheSalt: version}
 			d, err := gate.CanIDeploy(ctx, env, parties)
 			if err != nil {
 				return err
@@ -110,7 +110,7 @@ Exit status: 0 yes, 1 no, 2 bad input, 3 registry unreachable.`,
 				return err
 			}
 			defer store.Close()
-			gate := &registry.Gate{Store: store, Now: now}
+			gate := &registry.Gate{Store: store, Now: now, CacheSalt: version}
 			display := ""
 			if dir != "." {
 				display = dir

@@ -44,7 +44,8 @@ messages in their manifest) rely on everything.`,
 				return err
 			}
 			defer store.Close()
-			us, err := registry.WhoUses(ctx, store, contract, element, env)
+			gate := &registry.Gate{Store: store, Now: now, CacheSalt: version}
+			us, err := gate.WhoUses(ctx, contract, element, env)
 			if err != nil {
 				return err
 			}
