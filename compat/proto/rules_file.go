@@ -28,7 +28,11 @@ func filePackageChanged(c *checker, p filePair, e *emit) {
 
 func fileSyntaxChanged(c *checker, p filePair, e *emit) {
 	if p.old != nil && p.new != nil && p.old.Syntax() != p.new.Syntax() {
-		e.at(c.new.pathLocation(p.new, 12), "File %s changed from %s to %s, which changes the generated API.", p.old.Path(), syntaxName(p.old), syntaxName(p.new))
+		loc := c.new.pathLocation(p.new, 12) // syntax
+		if loc.Line == 0 {
+			loc = c.new.pathLocation(p.new, 14) // edition
+		}
+		e.at(loc, "File %s changed from %s to %s, which changes the generated API.", p.old.Path(), syntaxName(p.old), syntaxName(p.new))
 	}
 }
 
