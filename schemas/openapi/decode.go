@@ -188,6 +188,10 @@ func decodeComponents(v any) (*openapi3.Components, error) {
 					return nil, err
 				}
 			}
+		case "examples":
+			if c.Examples, err = decodeExamples(x); err != nil {
+				return nil, err
+			}
 		case "responses":
 			xm, err := obj(x)
 			if err != nil {
@@ -208,7 +212,7 @@ func decodeComponents(v any) (*openapi3.Components, error) {
 		if err := via(rest, &other); err != nil {
 			return nil, err
 		}
-		c.SecuritySchemes, c.Examples, c.Links, c.Callbacks, c.Extensions = other.SecuritySchemes, other.Examples, other.Links, other.Callbacks, other.Extensions
+		c.SecuritySchemes, c.Links, c.Callbacks, c.Extensions = other.SecuritySchemes, other.Links, other.Callbacks, other.Extensions
 	}
 	return c, nil
 }
@@ -373,7 +377,7 @@ func decodeParamFields(m map[string]any, p *openapi3.Parameter, header bool) err
 		case "example":
 			p.Example = x
 		case "examples":
-			err = via(x, &p.Examples)
+			p.Examples, err = decodeExamples(x)
 		case "content":
 			p.Content, err = decodeContent(x)
 		default:
@@ -524,7 +528,7 @@ func decodeContent(v any) (openapi3.Content, error) {
 			case "example":
 				mt.Example = y
 			case "examples":
-				err = via(y, &mt.Examples)
+				mt.Examples, err = decodeExamples(y)
 			case "encoding":
 				err = via(y, &mt.Encoding)
 			default:
@@ -712,4 +716,50 @@ func exclusive(x any) (openapi3.ExclusiveBound, error) {
 		return openapi3.ExclusiveBound{Value: &v}, nil
 	}
 	return openapi3.ExclusiveBound{}, errFallback
+}
+
+// decodeExamples decodes named examples: large in real documents and
+// irrelevant to compatibility, so cheap decoding matters.
+func decodeExamples(v any) (openapi3.Examples, error) {
+	m, err := obj(v)
+	if err != nil {
+		return nil, err
+	}
+	out := make(openapi3.Examples, len(m))
+	for name, x := range m {
+		em, err := obj(x)
+		if err != nil {
+			return nil, err
+		}
+		if ref, ok, err := refOf(em); ok || err != nil {
+			if len(em) != 1 || err != nil {
+				return nil, errFallback
+			}
+			out[name] = &openapi3.ExampleRef{Ref: ref}
+			continue
+		}
+		e := &openapi3.Example{}
+		for k, y := range em {
+			var err error
+			switch k {
+			case "summary":
+				e.Summary, err = str(y)
+			case "description":
+				e.Description, err = str(y)
+			case "value":
+				e.Value = y
+			case "externalValue":
+				e.ExternalValue, err = str(y)
+			default:
+				if !addExt(&e.Extensions, k, y) {
+					return nil, errFallback
+				}
+			}
+			if err != nil {
+				return nil, err
+			}
+		}
+		out[name] = &openapi3.ExampleRef{Value: e}
+	}
+	return out, nil
 }
