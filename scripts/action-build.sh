@@ -29,7 +29,7 @@ build)
 	mkdir -p "$bin_dir"
 	ref="${GITHUB_ACTION_REF:-}"
 	version=$(cd "$src" && git describe --always --dirty 2>/dev/null || echo "${ref:-dev}")
-	(cd "$src" && go build -trimpath -ldflags "-X main.version=$version" -o "$bin_dir/contracts" ./cmd/contracts)
+	(cd "$src" && go build -ldflags "-X main.version=$version" -o "$bin_dir/contracts" ./cmd/contracts)
 	"$bin_dir/contracts" --version
 	;;
 *)

@@ -1,0 +1,280 @@
+package e2e
+
+import (
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestActionDiff runs the action's diff command twice in one workspace: the
+// first use builds contracts from the action's source and saves it in the
+// cache, the second restores it instead of building. A breaking change is a
+// "no" with an annotation at the document's line; an unchanged document a
+// "yes".
+func TestActionDiff(t *testing.T) {
+	ws := t.TempDir()
+	copyTree(t, filepath.Join(repoRoot, "testdata", "examples"), filepath.Join(ws, "api"))
+	r := newRunner(t, ws)
+	r.cache = t.TempDir() // this test owns its cache: it checks the miss
+
+	no := r.run(map[string]string{
+		"command":           "diff",
+		"working-directory": "api",
+		"args":              "orders-v1.yaml orders-v2.yaml",
+	})
+	if !no.failed {
+		t.Errorf("a breaking diff did not fail the step\n%s", no.log)
+	}
+	if !contains(no.ran, "Build contracts") || !contains(no.ran, "Save the contracts build") {
+		t.Errorf("the first use did not build and save contracts; steps that ran: %q", no.ran)
+	}
+	wantOutputs(t, no, "false", "1")
+	a := findAnnotation(t, no, "error", "total")
+	if got := a.props["file"]; got != "api/orders-v1.yaml" {
+		t.Errorf("annotation file = %q, want api/orders-v1.yaml (relative to the workspace, the old document for a removal)", got)
+	}
+	if a.props["line"] == "" {
+		t.Errorf("annotation without a line: %+v", a)
+	}
+	for _, want := range []string{"contracts diff", "RESPONSE_REQUIRED_PROPERTY_REMOVED", "What to do", "major"} {
+		if !strings.Contains(no.summary, want) {
+			t.Errorf("job summary lacks %q:\n%s", want, no.summary)
+		}
+	}
+	var report struct {
+		Compatible bool `json:"compatible"`
+	}
+	readReport(t, no, &report)
+	if report.Compatible {
+		t.Errorf("the JSON report says compatible for a breaking diff")
+	}
+
+	yes := r.run(map[string]string{
+		"command":           "diff",
+		"working-directory": "api",
+		"args":              "orders-v1.yaml orders-v1.yaml",
+	})
+	if yes.failed {
+		t.Errorf("an unchanged document failed the step\n%s", yes.log)
+	}
+	if no.steps["key"]["key"] != yes.steps["key"]["key"] {
+		// Someone changed the source between the two uses (a shared work
+		// tree); the new key rightly misses the cache.
+		t.Logf("the source changed between the two uses; not checking the cache hit")
+	} else if contains(yes.ran, "Build contracts") || contains(yes.ran, "Set up Go") {
+		t.Errorf("the second use built again instead of using the cache; steps that ran: %q", yes.ran)
+	}
+	wantOutputs(t, yes, "true", "0")
+	if as := errorsOf(yes); len(as) > 0 {
+		t.Errorf("a compatible diff annotated errors: %+v", as)
+	}
+}
+
+// TestActionGate runs a provider's pipeline through the action over a real
+// embedded registry holding the tour's two services, live in production:
+// orders provides orders-api, shipping relies on GET /orders/{id}. Orders'
+// next version as first written is refused by can-i-deploy and by verify,
+// with annotations at the changed line and shipping named in the summary;
+// the version done safely is allowed and recorded.
+func TestActionGate(t *testing.T) {
+	requireVerbs(t, "publish", "record-deployment", "can-i-deploy", "verify")
+	bin := filepath.Join(contractsBin(t), "contracts")
+	ws := t.TempDir()
+	copyTree(t, filepath.Join(repoRoot, "examples", "tour"), filepath.Join(ws, "services"))
+	registry := filepath.Join(t.TempDir(), "registry.db")
+	cli := func(args ...string) {
+		t.Helper()
+		cmd := exec.Command(bin, args...)
+		cmd.Dir = ws
+		cmd.Env = cleanEnv("CONTRACTS_REGISTRY="+registry, "XDG_DATA_HOME="+t.TempDir())
+		if out, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("contracts %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+	}
+	cli("publish", "services/orders/v1", "--version", "1.0.0")
+	cli("record-deployment", "--service", "orders", "--version", "1.0.0", "--env", "production")
+	cli("publish", "services/shipping", "--version", "1.0.0")
+	cli("record-deployment", "--service", "shipping", "--version", "1.0.0", "--env", "production")
+
+	r := newRunner(t, ws)
+	step := func(command, dir, version string, more ...string) actionResult {
+		in := map[string]string{
+			"command":           command,
+			"registry":          registry,
+			"working-directory": dir,
+			"environment":       "production",
+		}
+		if version != "" {
+			in["version"] = version
+		}
+		for i := 0; i+1 < len(more); i += 2 {
+			in[more[i]] = more[i+1]
+		}
+		return r.run(in)
+	}
+
+	t.Run("verify refuses the breaking working copy", func(t *testing.T) {
+		res := step("verify", "services/orders/v2-breaking", "")
+		if !res.failed {
+			t.Fatalf("verify of a change that breaks shipping did not fail the step\n%s", res.log)
+		}
+		wantOutputs(t, res, "false", "1")
+		a := findAnnotation(t, res, "error", "address")
+		if got := a.props["file"]; got != "services/orders/v2-breaking/openapi.yaml" {
+			t.Errorf("annotation file = %q, want services/orders/v2-breaking/openapi.yaml", got)
+		}
+		if a.props["line"] == "" {
+			t.Errorf("annotation without a line: %+v", a)
+		}
+		wantSummary(t, res, "shipping", "What to do", "contracts approve")
+	})
+
+	t.Run("publish", func(t *testing.T) {
+		res := step("publish", "services/orders/v2-breaking", "2.0.0")
+		if res.failed {
+			t.Fatalf("publish failed\n%s", res.log)
+		}
+		wantOutputs(t, res, "true", "0")
+	})
+
+	t.Run("can-i-deploy refuses", func(t *testing.T) {
+		// No service input: the action reads it from contracts.yaml.
+		res := step("can-i-deploy", "services/orders/v2-breaking", "2.0.0")
+		if !res.failed {
+			t.Fatalf("can-i-deploy of a version that breaks shipping did not fail the step\n%s", res.log)
+		}
+		wantOutputs(t, res, "false", "1")
+		a := findAnnotation(t, res, "error", "address")
+		if got := a.props["file"]; got != "services/orders/v2-breaking/openapi.yaml" {
+			t.Errorf("annotation file = %q, want services/orders/v2-breaking/openapi.yaml", got)
+		}
+		if !strings.Contains(a.props["title"], "shipping") {
+			t.Errorf("annotation title %q does not name the consumer shipping", a.props["title"])
+		}
+		wantSummary(t, res, "shipping 1.0.0", "GET /orders/{id}", "RESPONSE_TYPE_WIDENED", "What to do", "Deploy the provider first", "major version", "contracts approve")
+		var report struct {
+			Deployable *bool `json:"deployable"`
+		}
+		readReport(t, res, &report)
+		if report.Deployable == nil || *report.Deployable {
+			t.Errorf("the JSON report does not say deployable: false")
+		}
+	})
+
+	t.Run("fail-on-refusal false reports without failing", func(t *testing.T) {
+		res := step("can-i-deploy", "services/orders/v2-breaking", "2.0.0", "fail-on-refusal", "false")
+		if res.failed {
+			t.Errorf("the step failed although fail-on-refusal is false\n%s", res.log)
+		}
+		wantOutputs(t, res, "false", "1")
+	})
+
+	t.Run("can-i-deploy allows the safe version, which is recorded", func(t *testing.T) {
+		if res := step("publish", "services/orders/v2-fixed", "1.1.0"); res.failed {
+			t.Fatalf("publish failed\n%s", res.log)
+		}
+		res := step("can-i-deploy", "services/orders/v2-fixed", "1.1.0")
+		if res.failed {
+			t.Fatalf("can-i-deploy of a compatible version failed the step\n%s", res.log)
+		}
+		wantOutputs(t, res, "true", "0")
+		if as := errorsOf(res); len(as) > 0 {
+			t.Errorf("an allowed deploy annotated errors: %+v", as)
+		}
+		wantSummary(t, res, "orders 1.1.0", "shipping")
+		var report struct {
+			Deployable *bool `json:"deployable"`
+		}
+		readReport(t, res, &report)
+		if report.Deployable == nil || !*report.Deployable {
+			t.Errorf("the JSON report does not say deployable: true")
+		}
+		if res := step("record-deployment", "services/orders/v2-fixed", "1.1.0"); res.failed {
+			t.Fatalf("record-deployment failed\n%s", res.log)
+		}
+		cmd := exec.Command(bin, "deployments", "--env", "production")
+		cmd.Env = cleanEnv("CONTRACTS_REGISTRY=" + registry)
+		out, err := cmd.CombinedOutput()
+		if err != nil || !strings.Contains(string(out), "1.1.0") {
+			t.Errorf("after record-deployment, production does not list orders 1.1.0 (%v):\n%s", err, out)
+		}
+	})
+
+	t.Run("bad input is exit status 2", func(t *testing.T) {
+		res := step("can-i-deploy", "services/orders/v2-fixed", "1.1.0", "environment", "")
+		if !res.failed {
+			t.Errorf("can-i-deploy without an environment did not fail")
+		}
+		wantOutputs(t, res, "false", "2")
+		findAnnotation(t, res, "error", "environment")
+	})
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+func wantOutputs(t *testing.T, res actionResult, deployable, exitCode string) {
+	t.Helper()
+	if got := res.outputs["deployable"]; got != deployable {
+		t.Errorf("output deployable = %q, want %q\n%s", got, deployable, res.log)
+	}
+	if got := res.outputs["exit-code"]; got != exitCode {
+		t.Errorf("output exit-code = %q, want %q\n%s", got, exitCode, res.log)
+	}
+}
+
+func wantSummary(t *testing.T, res actionResult, wants ...string) {
+	t.Helper()
+	for _, want := range wants {
+		if !strings.Contains(res.summary, want) {
+			t.Errorf("the job summary lacks %q:\n%s", want, res.summary)
+		}
+	}
+}
+
+func errorsOf(res actionResult) []annotation {
+	var es []annotation
+	for _, a := range annotations(res.stdout) {
+		if a.level == "error" {
+			es = append(es, a)
+		}
+	}
+	return es
+}
+
+// findAnnotation returns the first annotation of the level whose message
+// mentions the text.
+func findAnnotation(t *testing.T, res actionResult, level, text string) annotation {
+	t.Helper()
+	for _, a := range annotations(res.stdout) {
+		if a.level == level && strings.Contains(a.message, text) {
+			return a
+		}
+	}
+	t.Fatalf("no ::%s annotation mentions %q; the step printed:\n%s", level, text, res.stdout)
+	return annotation{}
+}
+
+func readReport(t *testing.T, res actionResult, v any) {
+	t.Helper()
+	path := res.outputs["report"]
+	if path == "" {
+		t.Fatalf("no report output")
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("the report output: %v", err)
+	}
+	if err := json.Unmarshal(b, v); err != nil {
+		t.Fatalf("the report %s is not JSON: %v\n%s", path, err, b)
+	}
+}
