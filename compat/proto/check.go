@@ -122,6 +122,14 @@ type emit struct {
 // add reports a finding with a whole-sentence message.
 func (e *emit) add(format string, args ...any) { e.at(e.loc(), format, args...) }
 
+// on returns a copy of e that names another element, for a rule over a
+// pair that reports on a part of it (a oneof of a message).
+func (e *emit) on(element string) *emit {
+	cp := *e
+	cp.element = element
+	return &cp
+}
+
 // inPlaceOf is the clause added to messages about a field of an OLD type
 // compared with the NEW type of another name that takes its place.
 func inPlaceOf(mp messagePair) string {

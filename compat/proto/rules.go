@@ -45,6 +45,7 @@ var ruleList = []rule{
 	{Rule: def("MESSAGE_DELETED", breaking, source, "A message type no field or RPC pairs with anything was deleted: no encoding of what remains changes, but generated code that names it breaks."), message: messageDeleted},
 	{Rule: def("MESSAGE_RENAMED", breaking, source, "A message type was renamed or moved to another package with its fields: encodings are unchanged, generated code that names it breaks."), message: messageRenamed},
 	{Rule: def("TYPE_MOVED_TO_OTHER_FILE", breaking, source, "A top-level message, enum or service moved to another file, which changes where generated code declares it."), message: messageMoved, enum: enumMoved, service: serviceMoved},
+	{Rule: def("ONEOF_RENAMED", breaking, source, "A oneof was renamed with its members: encodings are unchanged, generated code that names the oneof breaks."), message: oneofRenamed},
 	{Rule: def("RESERVED_NUMBER_REMOVED", warning, wire, "A reserved field or enum number is no longer reserved, so it may be reused with another meaning that OLD peers misread."), message: messageReservedNumbers, enum: enumReservedNumbers},
 	{Rule: def("RESERVED_NAME_REMOVED", warning, json, "A reserved field or enum value name is no longer reserved, so it may come back with another meaning that OLD JSON peers misread."), message: messageReservedNames, enum: enumReservedNames},
 

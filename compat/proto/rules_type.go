@@ -202,3 +202,36 @@ func enumClosed(c *checker, p enumPair, e *emit) {
 		e.add("Enum %s became closed: readers built from NEW set aside values they do not know, which readers built from OLD kept.", p.old.FullName())
 	}
 }
+
+func oneofRenamed(c *checker, p messagePair, e *emit) {
+	if p.old == nil || p.new == nil {
+		return
+	}
+	oos := p.old.Oneofs()
+	for i := 0; i < oos.Len(); i++ {
+		oo := oos.Get(i)
+		if oo.IsSynthetic() {
+			continue
+		}
+		// The NEW oneof holding every member still present, if one does.
+		var no protoreflect.OneofDescriptor
+		same := true
+		for j := 0; j < oo.Fields().Len() && same; j++ {
+			nf := p.new.Fields().ByNumber(oo.Fields().Get(j).Number())
+			if nf == nil {
+				continue
+			}
+			switch o := realOneof(nf); {
+			case o == nil:
+				same = false
+			case no == nil:
+				no = o
+			default:
+				same = o == no
+			}
+		}
+		if same && no != nil && no.Name() != oo.Name() && p.old.Oneofs().ByName(no.Name()) == nil {
+			e.on(string(oo.FullName())).at(c.new.location(no), "Oneof %s of %s was renamed to %s.", oo.Name(), p.old.FullName(), no.Name())
+		}
+	}
+}
