@@ -155,13 +155,17 @@ func (c *Client) once(ctx context.Context, method, u string, body []byte, out an
 		}
 		return true, unavailable(c.base, err)
 	}
-	defer resp.Body.Close()
+	defer func() {
+		// Drain what is left (the encoder's trailing newline) so that the
+		// connection goes back to the pool instead of being closed.
+		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
+		resp.Body.Close()
+	}()
 	if resp.StatusCode >= 400 {
 		return resp.StatusCode == http.StatusBadGateway || resp.StatusCode == http.StatusServiceUnavailable || resp.StatusCode == http.StatusGatewayTimeout,
 			c.decodeError(method, req.URL.Path, resp)
 	}
 	if out == nil || resp.StatusCode == http.StatusNoContent {
-		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<20))
 		return false, nil
 	}
 	if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
