@@ -70,12 +70,19 @@ func generated(n int, change bool) []byte {
 }
 
 // BenchmarkGenerated10k loads and compares a generated spec of 10,000
-// operations against a changed copy.
-func BenchmarkGenerated10k(b *testing.B) {
+// operations (3.7 MB of YAML) against a changed copy.
+func BenchmarkGenerated10k(b *testing.B) { benchGenerated(b, 10000) }
+
+// BenchmarkGenerated5MB does the same for a pair of about 5 MB each
+// (14,000 operations; YAML, slower to parse than JSON).
+func BenchmarkGenerated5MB(b *testing.B) { benchGenerated(b, 14000) }
+
+func benchGenerated(b *testing.B, ops int) {
 	fsys := fstest.MapFS{
-		"old/openapi.yaml": {Data: generated(10000, false)},
-		"new/openapi.yaml": {Data: generated(10000, true)},
+		"old/openapi.yaml": {Data: generated(ops, false)},
+		"new/openapi.yaml": {Data: generated(ops, true)},
 	}
+	b.SetBytes(int64(len(fsys["old/openapi.yaml"].Data)))
 	ctx := context.Background()
 	b.ReportAllocs()
 	for b.Loop() {

@@ -476,6 +476,20 @@ func (w walker) loc(p pos, name string) openapi3.Location {
 	return openapi3.Location{File: w.file, Line: int(p.line), Column: int(p.col), Name: name}
 }
 
+// locatedField lists the fields whose own position findings use; keeping
+// only these saves a location per description, example and the like.
+var locatedField = map[string]bool{
+	"type": true, "format": true, "nullable": true, "enum": true, "required": true,
+	"maximum": true, "minimum": true, "exclusiveMaximum": true, "exclusiveMinimum": true,
+	"maxLength": true, "minLength": true, "maxItems": true, "minItems": true,
+	"uniqueItems": true, "multipleOf": true, "pattern": true, "properties": true,
+	"additionalProperties": true, "discriminator": true, "oneOf": true, "anyOf": true,
+	"allOf": true, "items": true, "deprecated": true, "security": true, "style": true,
+	"explode": true, "in": true, "name": true, "schema": true, "content": true,
+	"readOnly": true, "writeOnly": true, "responses": true, "parameters": true,
+	"requestBody": true, "headers": true,
+}
+
 func (w walker) origin(n *pnode) *openapi3.Origin {
 	if n == nil {
 		return nil
@@ -483,8 +497,13 @@ func (w walker) origin(n *pnode) *openapi3.Origin {
 	key := w.loc(n.at, "")
 	o := &openapi3.Origin{Key: &key}
 	if len(n.keys) > 0 {
-		o.Fields = make(openapi3.FieldLocations, 0, len(n.keys))
 		for i, k := range n.keys {
+			if !locatedField[k] {
+				continue
+			}
+			if o.Fields == nil {
+				o.Fields = make(openapi3.FieldLocations, 0, 4)
+			}
 			o.Fields = append(o.Fields, w.loc(n.kpos[i], k))
 			if kid := n.kids[i]; kid != nil && kid.isSeq && (k == "required" || k == "enum") {
 				if o.Sequences == nil {
