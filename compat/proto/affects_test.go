@@ -77,3 +77,34 @@ func TestScope(t *testing.T) {
 		}
 	}
 }
+
+// TestFlow pins which changes the event flow (NEW writes, OLD reads)
+// forgives: those that hurt only readers built from NEW.
+func TestFlow(t *testing.T) {
+	for _, tc := range []struct {
+		dir              string
+		both, newWritesO bool
+	}{
+		{"501-proto2-required-field-added", true, false},
+		{"field-required-removed", true, true},
+		{"enum-closed", true, false},
+		{"020-field-moved-into-oneof", true, false},
+		{"021-field-moved-out-of-oneof", true, true},
+		{"002-field-deleted", true, true},
+		{"502-proto2-optional-field-added", false, false},
+	} {
+		old, new := compileCase(t, filepath.Join(goldenRoot, tc.dir))
+		for _, flow := range []struct {
+			flow Flow
+			want bool
+		}{{FlowBoth, tc.both}, {FlowNewWritesOldReads, tc.newWritesO}} {
+			rep, err := Check(context.Background(), old, new, Options{Level: compat.Wire, Flow: flow.flow})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if rep.Breaking() != flow.want {
+				t.Errorf("%s, flow %d: breaking = %v, want %v\n%s", tc.dir, flow.flow, rep.Breaking(), flow.want, render(rep))
+			}
+		}
+	}
+}
