@@ -195,10 +195,61 @@ func types(s *openapi3.Schema) (ts []string, null bool) {
 			ts = []string{openapi3.TypeObject}
 		case s.Items != nil:
 			ts = []string{openapi3.TypeArray}
+		case len(s.OneOf) > 0:
+			ts, null = altTypes(s.OneOf, null)
+		case len(s.AnyOf) > 0:
+			ts, null = altTypes(s.AnyOf, null)
 		}
 	}
 	sort.Strings(ts)
 	return ts, null
+}
+
+// altTypes is the union of the alternatives' types; any alternative of any
+// type makes the union any type.
+func altTypes(alts openapi3.SchemaRefs, null bool) ([]string, bool) {
+	seen := map[string]bool{}
+	var out []string
+	for _, a := range alts {
+		if a == nil || a.Value == nil || len(a.Value.OneOf)+len(a.Value.AnyOf) > 0 {
+			return nil, null
+		}
+		ts, n := types(a.Value)
+		if len(ts) == 0 {
+			return nil, null
+		}
+		null = null || n
+		for _, t := range ts {
+			if !seen[t] {
+				seen[t] = true
+				out = append(out, t)
+			}
+		}
+	}
+	return out, null
+}
+
+// enumOf is a schema's enum or, for alternatives that are all enums, the
+// union of theirs.
+func enumOf(s *openapi3.Schema) []any {
+	if len(s.Enum) > 0 {
+		return s.Enum
+	}
+	alts := s.OneOf
+	if len(alts) == 0 {
+		alts = s.AnyOf
+	}
+	if len(alts) == 0 {
+		return nil
+	}
+	var out []any
+	for _, a := range alts {
+		if a == nil || a.Value == nil || len(a.Value.Enum) == 0 {
+			return nil
+		}
+		out = append(out, a.Value.Enum...)
+	}
+	return out
 }
 
 // accepts reports whether a schema of types set accepts values of type t.
@@ -588,11 +639,12 @@ func enumSet(vals []any) (map[string]string, []string) {
 }
 
 func (c *checker) enum(os, ns *openapi3.Schema, d dir, loc compat.Location) []change {
-	if len(os.Enum) == 0 && len(ns.Enum) == 0 {
+	oe, ne := enumOf(os), enumOf(ns)
+	if len(oe) == 0 && len(ne) == 0 {
 		return nil
 	}
-	om, okeys := enumSet(os.Enum)
-	nm, nkeys := enumSet(ns.Enum)
+	om, okeys := enumSet(oe)
+	nm, nkeys := enumSet(ne)
 	if loc.Line == 0 {
 		loc = c.new.Location(ns.Origin)
 	}
@@ -858,7 +910,9 @@ func variantName(r *openapi3.SchemaRef, i int) string {
 }
 
 func (c *checker) variants(kw string, o, n openapi3.SchemaRefs, d dir, ol, nl func(string) compat.Location) []change {
-	if len(o) == 0 && len(n) == 0 {
+	if len(o) == 0 || len(n) == 0 {
+		// A schema written with alternatives on one side only: the type and
+		// enum comparisons see through them (altTypes, enumOf).
 		return nil
 	}
 	type alt struct {
