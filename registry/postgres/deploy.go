@@ -120,13 +120,18 @@ func (db *DB) LiveProviders(ctx context.Context, env, contract string) ([]regist
 	return out, err
 }
 
-// live joins deployments in env to the rows of table (provisions or
-// consumptions) for contract, through the (contract, version_id) and
-// (version_id, env) indexes.
+// live finds the rows of table (provisions or consumptions) for contract
+// whose versions are live in env. The versions that mention the contract are
+// collected first (ARRAY subquery, index on contract) and only those are
+// joined to deployments (index on env, version_id): a plain join lets the
+// planner, when the statistics of a freshly filled deployments table are
+// stale, probe the contract index once per live deployment of the
+// environment, 10 ms at a thousand services instead of well under one.
 func (db *DB) live(ctx context.Context, table, env, contract string, each func(service, version string, body []byte) error) error {
-	rows, err := db.pool.Query(ctx, `SELECT d.service, d.version, s.body FROM `+table+` s
-		JOIN deployments d ON d.version_id = s.version_id AND d.env = $1
-		WHERE s.contract = $2 ORDER BY d.service, d.version, s.ord`, env, contract)
+	rows, err := db.pool.Query(ctx, `SELECT d.service, d.version, s.body FROM deployments d
+		JOIN `+table+` s ON s.version_id = d.version_id AND s.contract = $2
+		WHERE d.env = $1 AND d.version_id = ANY (ARRAY(SELECT version_id FROM `+table+` WHERE contract = $2))
+		ORDER BY d.service, d.version, s.ord`, env, contract)
 	if err != nil {
 		return storeErr("read live "+table+" of "+contract, err)
 	}

@@ -60,7 +60,7 @@ CREATE TABLE deployments (
 	deployed_at timestamptz NOT NULL,
 	PRIMARY KEY (env, service, version)
 );
-CREATE INDEX deployments_version ON deployments (version_id, env);
+CREATE INDEX deployments_version ON deployments (env, version_id);
 
 CREATE TABLE approvals (
 	id         bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,

@@ -38,6 +38,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -82,6 +83,7 @@ func Start(ctx context.Context) (*Server, error) {
 		return nil, err
 	}
 	asPG := os.Geteuid() == 0
+	reapStale(ctx, bin, asPG)
 	// As root, $TMPDIR may sit where the postgres user cannot reach; /tmp
 	// also keeps the unix socket path under its length limit.
 	parent := ""
@@ -93,6 +95,10 @@ func Start(ctx context.Context) (*Server, error) {
 		return nil, fmt.Errorf("make the cluster folder: %w", err)
 	}
 	s := &Server{dir: dir, pgCtl: filepath.Join(bin, "pg_ctl"), asPG: asPG}
+	if err := os.WriteFile(filepath.Join(dir, ownerFile), []byte(strconv.Itoa(os.Getpid())), 0o644); err != nil {
+		s.Stop()
+		return nil, fmt.Errorf("record the cluster's owner: %w", err)
+	}
 	if err := s.start(ctx, bin); err != nil {
 		s.Stop()
 		return nil, err
@@ -103,6 +109,35 @@ func Start(ctx context.Context) (*Server, error) {
 // ErrNoServer says that no PostgreSQL server binaries were found and no
 // server URL was given.
 var ErrNoServer = errors.New("no PostgreSQL server binaries (looked in /usr/lib/postgresql/*/bin and PATH for initdb and pg_ctl) and " + EnvURL + " is not set; run scripts/ci-postgres.sh to install them")
+
+// ownerFile in a cluster folder holds the PID of the test process that
+// started it.
+const ownerFile = "owner.pid"
+
+// reapStale stops and removes clusters left behind by test processes that
+// died without stopping them (a timeout, a kill): pg_ctl detaches the server,
+// so nothing else would.
+func reapStale(ctx context.Context, bin string, asPG bool) {
+	dirs, _ := filepath.Glob("/tmp/contracts-pg-*")
+	for _, dir := range dirs {
+		b, err := os.ReadFile(filepath.Join(dir, ownerFile))
+		if err != nil {
+			continue
+		}
+		pid, err := strconv.Atoi(strings.TrimSpace(string(b)))
+		if err != nil || pid <= 0 || processAlive(pid) {
+			continue
+		}
+		stale := &Server{dir: dir, pgCtl: filepath.Join(bin, "pg_ctl"), asPG: asPG}
+		stale.Stop()
+	}
+}
+
+// processAlive reports whether pid is a running process.
+func processAlive(pid int) bool {
+	err := syscall.Kill(pid, 0)
+	return err == nil || errors.Is(err, syscall.EPERM)
+}
 
 func findBinaries() (string, error) {
 	if dirs, _ := filepath.Glob("/usr/lib/postgresql/*/bin"); len(dirs) > 0 {
