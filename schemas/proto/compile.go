@@ -13,6 +13,7 @@ import (
 	"runtime/debug"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/bufbuild/protocompile"
 	"github.com/bufbuild/protocompile/linker"
@@ -98,8 +99,14 @@ func Compile(ctx context.Context, fsys fs.FS, opts Options) (set *Set, err error
 	}
 	sort.Strings(names)
 
-	var errs []reporter.ErrorWithPos
+	// The reporter is called from the compiler's goroutines.
+	var (
+		mu   sync.Mutex
+		errs []reporter.ErrorWithPos
+	)
 	rep := reporter.NewReporter(func(e reporter.ErrorWithPos) error {
+		mu.Lock()
+		defer mu.Unlock()
 		errs = append(errs, e)
 		if len(errs) >= maxErrors {
 			return e
@@ -113,6 +120,20 @@ func Compile(ctx context.Context, fsys fs.FS, opts Options) (set *Set, err error
 	}
 	files, err := c.Compile(ctx, names...)
 	if err != nil {
+		mu.Lock()
+		defer mu.Unlock()
+		// Files compile in parallel: report the first error by position,
+		// not by arrival, so the message is the same on every run.
+		sort.SliceStable(errs, func(i, j int) bool {
+			a, b := errs[i].GetPosition(), errs[j].GetPosition()
+			if a.Filename != b.Filename {
+				return a.Filename < b.Filename
+			}
+			if a.Line != b.Line {
+				return a.Line < b.Line
+			}
+			return a.Col < b.Col
+		})
 		return nil, inputError(opts.Display, err, errs)
 	}
 	sort.Slice(files, func(i, j int) bool { return files[i].Path() < files[j].Path() })

@@ -145,6 +145,15 @@ func TestCompileBadInput(t *testing.T) {
 			wantLoc: "x/", wantMsg: "cycle",
 		},
 		{
+			name: "several broken files report the first by position",
+			files: map[string]string{
+				"z.proto": "syntax = \"proto3\";\nmessage Z {\n  Nope n = 1;\n}\n",
+				"a.proto": "syntax = \"proto3\";\nmessage A {\n  string a = 1;\n  Missing m = 2;\n}\n",
+				"m.proto": "syntax = \"proto3\";\nmessage M {\n  Gone g = 1;\n}\n",
+			},
+			wantLoc: "x/a.proto:4:3", wantMsg: "(and 2 more errors)",
+		},
+		{
 			name:    "nested too deep",
 			files:   map[string]string{"a.proto": "syntax = \"proto3\";\n" + strings.Repeat("message A {\n", 200)},
 			wantLoc: "x/a.proto:130", wantMsg: "deeper than 128 levels",
