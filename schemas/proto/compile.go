@@ -3,6 +3,7 @@ package proto
 import (
 	"bytes"
 	"context"
+	"embed"
 	"errors"
 	"fmt"
 	"io"
@@ -114,7 +115,7 @@ func Compile(ctx context.Context, fsys fs.FS, opts Options) (set *Set, err error
 		return nil
 	}, nil)
 	c := protocompile.Compiler{
-		Resolver:       protocompile.WithStandardImports(folderResolver(srcs)),
+		Resolver:       protocompile.WithStandardImports(withGoogleAPIs(folderResolver(srcs))),
 		SourceInfoMode: protocompile.SourceInfoStandard,
 		Reporter:       rep,
 	}
@@ -210,9 +211,28 @@ func folderResolver(srcs map[string][]byte) protocompile.Resolver {
 			return protocompile.SearchResult{}, fmt.Errorf("import %q %w", name, errEscapes)
 		}
 		if !ok {
-			return protocompile.SearchResult{}, fmt.Errorf("import %q is neither in the proto folder nor a standard import: %w", name, fs.ErrNotExist)
+			return protocompile.SearchResult{}, fmt.Errorf("import %q is neither in the proto folder nor a standard import (google/protobuf, google/api, google/rpc, google/type, google/longrunning): %w", name, fs.ErrNotExist)
 		}
 		return protocompile.SearchResult{Source: bytes.NewReader(b)}, nil
+	})
+}
+
+// googleAPIs holds the common Google API protos (see googleapis/README.md).
+//
+//go:embed googleapis/google
+var googleAPIs embed.FS
+
+// withGoogleAPIs serves the common Google API protos to imports r does not
+// find: a folder's own copy wins.
+func withGoogleAPIs(r protocompile.Resolver) protocompile.Resolver {
+	return protocompile.ResolverFunc(func(name string) (protocompile.SearchResult, error) {
+		res, err := r.FindFileByPath(name)
+		if err != nil && errors.Is(err, fs.ErrNotExist) {
+			if b, rerr := googleAPIs.ReadFile("googleapis/" + name); rerr == nil {
+				return protocompile.SearchResult{Source: bytes.NewReader(b)}, nil
+			}
+		}
+		return res, err
 	})
 }
 

@@ -50,6 +50,14 @@ message Parcel { required string id = 1; optional int32 grams = 2 [default = 5];
 package paint.v1;
 message Can { string id = 1; Can inner = 2 [features.message_encoding = DELIMITED]; }`,
 		"README.md": "not a proto file",
+		"api/v1/api.proto": `syntax = "proto3";
+package api.v1;
+import "google/api/annotations.proto";
+import "google/api/field_behavior.proto";
+import "google/type/money.proto";
+import "google/rpc/status.proto";
+message Charge { google.type.Money amount = 1 [(google.api.field_behavior) = REQUIRED]; google.rpc.Status status = 2; }
+service Charges { rpc Get(Charge) returns (Charge) { option (google.api.http) = { get: "/v1/charges" }; } }`,
 	})
 	set, err := Compile(context.Background(), fsys, Options{Display: "new/"})
 	if err != nil {
@@ -59,11 +67,11 @@ message Can { string id = 1; Can inner = 2 [features.message_encoding = DELIMITE
 	for _, f := range set.Files {
 		paths = append(paths, f.Path())
 	}
-	if got, want := strings.Join(paths, " "), "orders/v1/orders.proto paint/v1/paint.proto shipping/v1/parcel.proto"; got != want {
+	if got, want := strings.Join(paths, " "), "api/v1/api.proto orders/v1/orders.proto paint/v1/paint.proto shipping/v1/parcel.proto"; got != want {
 		t.Errorf("files = %s, want %s", got, want)
 	}
-	if len(set.Sources) != 3 || set.Sources["orders/v1/orders.proto"] == nil {
-		t.Errorf("sources = %d files, want the 3 .proto files", len(set.Sources))
+	if len(set.Sources) != 4 || set.Sources["orders/v1/orders.proto"] == nil {
+		t.Errorf("sources = %d files, want the 4 .proto files of the folder", len(set.Sources))
 	}
 	for _, tc := range []struct {
 		name string
@@ -262,5 +270,25 @@ func TestCleanImport(t *testing.T) {
 		if got := cleanImport(name); got != want {
 			t.Errorf("cleanImport(%q) = %v, want %v", name, got, want)
 		}
+	}
+}
+
+// TestCompileOwnCopyWins: a folder that ships its own copy of a common
+// Google API file compiles against that copy, which is then one of its
+// Sources.
+func TestCompileOwnCopyWins(t *testing.T) {
+	set, err := Compile(context.Background(), mapFS(map[string]string{
+		"google/type/money.proto": "syntax = \"proto3\";\npackage google.type;\nmessage Money { string amount = 1; }\n",
+		"a.proto":                 "syntax = \"proto3\";\nimport \"google/type/money.proto\";\nmessage A { google.type.Money m = 1; }\n",
+	}), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, ok := set.Message("google.type.Money")
+	if !ok || m.Fields().Len() != 1 || m.Fields().Get(0).Name() != "amount" {
+		t.Errorf("google.type.Money is not the folder's copy")
+	}
+	if set.Sources["google/type/money.proto"] == nil {
+		t.Errorf("the folder's copy is missing from Sources")
 	}
 }

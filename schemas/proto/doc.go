@@ -8,8 +8,10 @@
 //     than Options.MaxBytes in total, and keep each file's bytes in
 //     Set.Sources: they are exactly what the registry stores.
 //  2. Compile them all with protocompile through a resolver that serves only
-//     those bytes and the standard imports (google/protobuf/*.proto). An
-//     import that is not a clean relative path inside the root
+//     those bytes, then the standard imports (google/protobuf/*.proto), then
+//     the common Google API protos embedded in googleapis/ (google/api,
+//     google/rpc, google/type, google/longrunning), which most gRPC APIs
+//     import. An import that is not a clean relative path inside the root
 //     ("../secret.proto", "/etc/x.proto") is refused before any lookup, so
 //     nothing outside the folder is ever read.
 //  3. Turn every compile error into a *compat.InputError that names the file
