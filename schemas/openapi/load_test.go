@@ -110,11 +110,13 @@ func TestLoadGood(t *testing.T) {
             $ref: '#/components/schemas/Node'
 `
 	swagger := "swagger: '2.0'\ninfo: {title: T, version: '1'}\npaths:\n  /orders:\n    get:\n      responses:\n        '200':\n          description: OK.\n"
+	merge := "openapi: 3.0.3\ninfo: {title: T, version: '1'}\nx-base: &base\n  description: OK.\npaths:\n  /orders:\n    get:\n      responses:\n        '200':\n          <<: *base\n"
 	tests := []struct {
 		name, data string
 		line       int
 	}{
 		{"yaml", okDoc, 7},
+		{"yaml merge keys", merge, 7},
 		{"json", jsonDoc, 6},
 		{"circular", circular, 7},
 		{"swagger", swagger, 5},
@@ -140,6 +142,22 @@ func TestLoadGood(t *testing.T) {
 				t.Errorf("GET /orders at %s, want x/api/openapi.yaml:%d", loc, tt.line)
 			}
 		})
+	}
+}
+
+// TestLoadJSONRefFile follows a ref to a JSON file and locates its parts.
+func TestLoadJSONRefFile(t *testing.T) {
+	fsys := fstest.MapFS{
+		"openapi.yaml": {Data: []byte(docWithRef("order.json"))},
+		"order.json":   {Data: []byte("{\n  \"type\": \"object\",\n  \"properties\": {\n    \"id\": {\"type\": \"string\"}\n  }\n}\n")},
+	}
+	d, err := Load(context.Background(), fsys, "openapi.yaml", Options{Display: "new/"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := d.T.Paths.Find("/orders").Get.Responses.Value("200").Value.Content["application/json"].Schema.Value
+	if loc := d.Location(s.Properties["id"].Value.Origin); loc.File != "new/order.json" || loc.Line != 4 {
+		t.Errorf("property id at %s, want new/order.json:4", loc)
 	}
 }
 
