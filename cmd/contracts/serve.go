@@ -58,7 +58,7 @@ requests in flight.`,
 				}
 				return err
 			}
-			srv, err := server.New(st, server.Options{Auth: auth, InsecureNoAuth: insecure, Logger: log})
+			srv, err := server.New(st, server.Options{Auth: auth, InsecureNoAuth: insecure, Logger: log, GateCacheSalt: version})
 			if err != nil {
 				return err
 			}

@@ -21,6 +21,12 @@
 //  5. Any error becomes {"error":{"code","message"}} with the HTTP status of
 //     its registry error code, from the one table codeStatus.
 //
+// The web page at / lists services, versions, environments with their live
+// versions and the consumer → provider graph per environment, and answers
+// a can-i-deploy form (?service=&version=&env=) with registry.Gate, showing
+// every check and the findings behind each refusal. It is plain HTML: no
+// scripts.
+//
 // Serve shuts down gracefully when its context ends (SIGTERM in `contracts
 // serve`): it stops accepting connections and finishes requests in flight.
 // Servers keep no state of their own, so several can share one PostgreSQL.

@@ -39,6 +39,9 @@ type Options struct {
 	Logger *slog.Logger
 	// Now is the clock for audit entries; nil means time.Now.
 	Now func() time.Time
+	// GateCacheSalt is the release of contracts, mixed into the keys of
+	// comparisons the web page's gate caches (see registry.Gate).
+	GateCacheSalt string
 	// ShutdownTimeout bounds how long Serve waits for requests in flight
 	// after its context ends; zero means 30 seconds.
 	ShutdownTimeout time.Duration

@@ -14,6 +14,15 @@ type webData struct {
 	Services []webService
 	Envs     []webEnv
 	Err      string
+	// Ask is the candidate of the can-i-deploy form; Decision its answer.
+	Ask      webAsk
+	Decision *registry.Decision
+	AskErr   string
+}
+
+// webAsk is the can-i-deploy form: ?service=&version=&env=.
+type webAsk struct {
+	Service, Version, Env string
 }
 
 type webService struct {
@@ -37,10 +46,28 @@ var webTemplate = template.Must(template.New("page").Parse(`<!doctype html>
 <style>
 body{font-family:system-ui,sans-serif;margin:2rem;max-width:70rem;color:#222}
 table{border-collapse:collapse;margin-bottom:1.5rem}td,th{border:1px solid #ccc;padding:.3rem .6rem;text-align:left}
-th{background:#f3f3f3}code{font-size:.95em}.err{color:#a00}
+th{background:#f3f3f3}code{font-size:.95em}.err{color:#a00}.ok{color:#070}
+form{margin-bottom:1rem}input{width:9rem}
 </style></head><body>
 <h1>contracts registry</h1>
 {{if .Err}}<p class="err">{{.Err}}</p>{{end}}
+<h2>Can I deploy?</h2>
+<form method="get" action="/">
+<label>service <input name="service" value="{{.Ask.Service}}" required></label>
+<label>version <input name="version" value="{{.Ask.Version}}" required></label>
+<label>to <input name="env" value="{{.Ask.Env}}" required></label>
+<button type="submit">check</button>
+</form>
+{{if .AskErr}}<p class="err">{{.AskErr}}</p>{{end}}
+{{with .Decision}}
+<p><strong>{{range .Candidates}}{{.Service}} {{.Version}} {{end}}to {{.Env}}: {{if .Deployable}}<span class="ok">YES</span>{{else}}<span class="err">NO</span>{{end}}</strong></p>
+{{if .Checks}}<table><tr><th>Verdict</th><th>Contract</th><th>Direction</th><th>Counterpart</th><th>Relies on</th><th>Why</th></tr>
+{{range .Checks}}<tr><td class="{{if eq .Verdict "refused"}}err{{else}}ok{{end}}">{{.Verdict}}</td><td><code>{{.Contract}}</code></td><td>{{.Direction}}</td>
+<td>{{.Counterpart.Service}} {{.Counterpart.Version}}</td><td>{{.ReliesOn}}</td>
+<td>{{.Reason}}{{if .Findings}}<ul>{{range .Findings}}<li>{{.Severity}} <code>{{.Rule}}</code> {{.Location.String}}: {{.Message}}{{if .Note}} ({{.Note}}){{end}}</li>{{end}}</ul>{{end}}</td></tr>
+{{end}}</table>{{else}}<p>No live counterpart in {{.Env}} to check.</p>{{end}}
+{{range .Notes}}<p><small>{{.}}</small></p>{{end}}
+{{end}}
 <h2>Services</h2>
 {{if .Services}}<table><tr><th>Service</th><th>Contracts it provides</th><th>Versions</th><th>Latest</th></tr>
 {{range .Services}}<tr><td>{{.Name}}</td><td>{{range $i, $c := .Contracts}}{{if $i}}, {{end}}<code>{{$c}}</code>{{end}}</td>
@@ -83,6 +110,11 @@ func (s *Server) webPage(w http.ResponseWriter, r *http.Request) {
 	data, err := s.pageData(ctx)
 	if err != nil {
 		data = &webData{Err: "The registry could not be read: " + err.Error()}
+	}
+	q := r.URL.Query()
+	data.Ask = webAsk{Service: q.Get("service"), Version: q.Get("version"), Env: q.Get("env")}
+	if data.Ask != (webAsk{}) {
+		data.Decision, data.AskErr = s.ask(ctx, data.Ask)
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'")
@@ -162,4 +194,23 @@ func (s *Server) edges(ctx context.Context, e *webEnv) error {
 		}
 	}
 	return nil
+}
+
+// ask runs the gate, as `contracts can-i-deploy` would, for the page's
+// form, returning the decision or a message saying what is wrong.
+func (s *Server) ask(ctx context.Context, a webAsk) (*registry.Decision, string) {
+	switch {
+	case !registry.ValidServiceName(a.Service):
+		return nil, "Give a valid service name."
+	case !registry.ValidVersion(a.Version):
+		return nil, "Give a valid version."
+	case !registry.ValidServiceName(a.Env):
+		return nil, "Give a valid environment name."
+	}
+	g := &registry.Gate{Store: s.store, Now: s.now, CacheSalt: s.opts.GateCacheSalt}
+	d, err := g.CanIDeploy(ctx, a.Env, []registry.Party{{Service: a.Service, Version: a.Version}})
+	if err != nil {
+		return nil, "The gate could not answer: " + err.Error()
+	}
+	return d, ""
 }
