@@ -240,6 +240,9 @@ func (l *loader) load() (*Document, error) {
 				return nil, err
 			}
 			if t, err = l.kinLoader().LoadFromDataWithPath(js, loc); err != nil {
+				if ref, ok := danglingRef(p.generic, p.generic, 0); ok && l.refErr == nil {
+					return nil, l.inputf(l.main, lineOf(data, ref), "$ref %q points at nothing in the document", ref)
+				}
 				return nil, l.wrapKin(err)
 			}
 		}

@@ -54,7 +54,7 @@ func TestLoadBadInput(t *testing.T) {
 		{"escaping ref", fstest.MapFS{"openapi.yaml": {Data: []byte(docWithRef("../outside/items.yaml"))}}, Options{}, []string{"new/openapi.yaml", "leaves the document's folder"}},
 		{"absolute ref", fstest.MapFS{"openapi.yaml": {Data: []byte(docWithRef("/etc/passwd"))}}, Options{}, []string{"new/openapi.yaml", "leaves the document's folder"}},
 		{"missing file", fstest.MapFS{"openapi.yaml": {Data: []byte(docWithRef("./schemas/order.yaml"))}}, Options{}, []string{"new/openapi.yaml", "new/schemas/order.yaml", "does not exist"}},
-		{"dangling ref", fstest.MapFS{"openapi.yaml": {Data: []byte(docWithRef("#/components/schemas/Nope"))}}, Options{}, []string{"new/openapi.yaml", "not found"}},
+		{"dangling ref", fstest.MapFS{"openapi.yaml": {Data: []byte(docWithRef("#/components/schemas/Nope"))}}, Options{}, []string{"new/openapi.yaml:14", "#/components/schemas/Nope"}},
 		{"malformed yaml", fstest.MapFS{"openapi.yaml": {Data: []byte("openapi: 3.0.3\npaths:\n  /x:\n    get: [a, b\n")}}, Options{}, []string{"new/openapi.yaml:", "malformed YAML"}},
 		{"malformed json", fstest.MapFS{"openapi.yaml": {Data: []byte("{\n\"openapi\": \"3.0.3\",\n\"paths\": {,}\n}")}}, Options{}, []string{"new/openapi.yaml:3", "malformed JSON"}},
 		{"not openapi", fstest.MapFS{"openapi.yaml": {Data: []byte("name: build\non: push\n")}}, Options{}, []string{"new/openapi.yaml", "not an OpenAPI document"}},
