@@ -40,6 +40,7 @@ var Rules = []compat.Rule{
 	{ID: "REQUEST_PROPERTY_REQUIRED_ADDED", Severity: compat.Breaking, Doc: "A request schema gained a required property, so bodies of existing clients that lack it are refused."},
 	{ID: "REQUEST_PROPERTY_ADDED", Severity: compat.Info, Doc: "A request schema gained an optional property; bodies without it are still accepted."},
 	{ID: "REQUEST_PROPERTY_REMOVED", Severity: compat.Warning, Doc: "A request property was removed; clients still sending it may see it ignored or refused."},
+	{ID: "REQUEST_PROPERTY_REMOVED_REFUSED", Severity: compat.Breaking, Doc: "A request property was removed from a schema that forbids additional properties, so bodies that still send it are refused."},
 	{ID: "REQUEST_PROPERTY_MADE_REQUIRED", Severity: compat.Breaking, Doc: "An optional request property became required, so bodies that leave it out are refused."},
 	{ID: "REQUEST_PROPERTY_MADE_OPTIONAL", Severity: compat.Info, Doc: "A required request property became optional; every body that was valid still is."},
 	{ID: "REQUEST_PROPERTY_MADE_READ_ONLY", Severity: compat.Warning, Doc: "A request property became readOnly, so the provider no longer reads what clients send in it."},

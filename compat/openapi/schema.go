@@ -746,6 +746,8 @@ func (c *checker) properties(os, ns *openapi3.Schema, d dir) []change {
 			}
 			loc := propLoc(c.old, os, name, op)
 			switch {
+			case d == request && ns.AdditionalProperties.Has != nil && !*ns.AdditionalProperties.Has:
+				out = append(out, change{rule: "REQUEST_PROPERTY_REMOVED_REFUSED", path: name, what: "was removed while additionalProperties is false, so bodies that still send it are refused", loc: loc})
 			case d == request:
 				out = append(out, change{rule: "REQUEST_PROPERTY_REMOVED", path: name, what: "was removed", loc: loc})
 			case oreq:
