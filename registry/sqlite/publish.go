@@ -230,7 +230,7 @@ func loadVersions(ctx context.Context, q querier, where string, args ...any) ([]
 func loadSide(ctx context.Context, q querier, query string, args []any, each func(id int64, body []byte) error) error {
 	rows, err := q.QueryContext(ctx, query, args...)
 	if err != nil {
-		return storeErr("read "+strings.Fields(query)[5], err)
+		return storeErr("read provisions or consumptions", err)
 	}
 	defer rows.Close()
 	for rows.Next() {

@@ -2,6 +2,7 @@ package storetest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"sync/atomic"
@@ -46,10 +47,12 @@ func (r *roundRobin) pick() registry.Store {
 	return r.all[int(r.next.Add(1)%uint64(len(r.all)))]
 }
 
+// Publish publishes through the next handle.
 func (r *roundRobin) Publish(ctx context.Context, v *registry.Version, blobs map[string][]byte) (registry.PublishOutcome, error) {
 	return r.pick().Publish(ctx, v, blobs)
 }
 
+// RecordDeployment records through the next handle.
 func (r *roundRobin) RecordDeployment(ctx context.Context, d registry.Deployment, keepPrevious bool) error {
 	return r.pick().RecordDeployment(ctx, d, keepPrevious)
 }
@@ -117,7 +120,7 @@ func testConcurrentPublishAndDeploy(t *testing.T, st registry.Store) {
 			created[s.Service+" "+s.Version]++
 		}
 	})
-	if err := errorsJoin(errs); err != nil {
+	if err := errors.Join(errs...); err != nil {
 		t.Fatalf("concurrent publishes and deployments failed:\n%v", err)
 	}
 	want := map[string]*registry.Version{}
@@ -197,7 +200,7 @@ func testConcurrentSameContent(t *testing.T, st registry.Store) {
 		v, blobs := Spec{Service: "payments", Version: "1.0.0", Provides: []string{"payments-api"}, Content: "same", Branch: fmt.Sprint("b", i)}.Build()
 		outcomes[i], errs[i] = st.Publish(ctx, v, blobs)
 	})
-	if err := errorsJoin(errs); err != nil {
+	if err := errors.Join(errs...); err != nil {
 		t.Fatalf("same-content republishes failed:\n%v", err)
 	}
 	created := 0

@@ -2,7 +2,6 @@ package storetest
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -662,6 +661,3 @@ func testAudit(t *testing.T, st registry.AuthStore) {
 		}
 	}
 }
-
-// errorsJoin collects the errors of goroutines for one report.
-func errorsJoin(errs []error) error { return errors.Join(errs...) }
