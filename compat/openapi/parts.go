@@ -426,4 +426,52 @@ func (c *checker) security(oc opCtx, oop, nop *openapi3.Operation) {
 			c.add("SECURITY_WIDENED", oc.name, "security requirement "+secName(b), "", "is now accepted", loc)
 		}
 	}
+	// A scheme used on both sides must still take the same credentials.
+	used := map[string]bool{}
+	for _, a := range oa {
+		for name := range a {
+			used[name] = true
+		}
+	}
+	for _, b := range na {
+		for name := range b {
+			if !used[name] {
+				continue
+			}
+			used[name] = false // once per scheme
+			os, ns := scheme(c.old.T, name), scheme(c.new.T, name)
+			if os == nil || ns == nil {
+				continue
+			}
+			if what := schemeChange(os, ns); what != "" {
+				c.add("SECURITY_SCHEME_CHANGED", oc.name, "security scheme "+name, "", what, orLoc(c.new.Location(ns.Origin), loc))
+			}
+		}
+	}
+}
+
+func scheme(t *openapi3.T, name string) *openapi3.SecurityScheme {
+	if t.Components == nil {
+		return nil
+	}
+	if r := t.Components.SecuritySchemes[name]; r != nil {
+		return r.Value
+	}
+	return nil
+}
+
+// schemeChange says how a security scheme changed what credentials clients
+// send and where, or "" when it did not.
+func schemeChange(o, n *openapi3.SecurityScheme) string {
+	switch {
+	case !strings.EqualFold(o.Type, n.Type):
+		return fmt.Sprintf("changed type from %s to %s", o.Type, n.Type)
+	case o.In != n.In:
+		return fmt.Sprintf("moved its credential from the %s to the %s", o.In, n.In)
+	case o.In == "header" && !strings.EqualFold(o.Name, n.Name), o.In != "header" && o.Name != n.Name:
+		return fmt.Sprintf("now reads its credential from %s instead of %s", n.Name, o.Name)
+	case !strings.EqualFold(o.Scheme, n.Scheme):
+		return fmt.Sprintf("changed HTTP scheme from %s to %s", o.Scheme, n.Scheme)
+	}
+	return ""
 }

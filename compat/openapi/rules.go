@@ -36,6 +36,7 @@ var Rules = []compat.Rule{
 	{ID: "RESPONSE_HEADER_MADE_OPTIONAL", Severity: compat.Breaking, Doc: "A required response header became optional, so clients relying on it may not get it."},
 	{ID: "RESPONSE_HEADER_ADDED", Severity: compat.Info, Doc: "A response header was added; clients ignore headers they do not know."},
 	{ID: "SECURITY_NARROWED", Severity: compat.Breaking, Doc: "A security alternative clients used is no longer accepted, so their credentials are refused."},
+	{ID: "SECURITY_SCHEME_CHANGED", Severity: compat.Breaking, Doc: "A security scheme in use changed its type or where its credential goes, so the credentials clients send are no longer read."},
 	{ID: "SECURITY_WIDENED", Severity: compat.Info, Doc: "A new security alternative is accepted; the credentials clients used still work."},
 	{ID: "REQUEST_PROPERTY_REQUIRED_ADDED", Severity: compat.Breaking, Doc: "A request schema gained a required property, so bodies of existing clients that lack it are refused."},
 	{ID: "REQUEST_PROPERTY_ADDED", Severity: compat.Info, Doc: "A request schema gained an optional property; bodies without it are still accepted."},

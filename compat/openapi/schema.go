@@ -235,6 +235,9 @@ func enumOf(s *openapi3.Schema) []any {
 	if len(s.Enum) > 0 {
 		return s.Enum
 	}
+	if s.Const != nil {
+		return []any{s.Const}
+	}
 	alts := s.OneOf
 	if len(alts) == 0 {
 		alts = s.AnyOf
@@ -315,9 +318,10 @@ func prefix(changes []change, seg string) []change {
 	}
 	out := make([]change, len(changes))
 	for i, ch := range changes {
-		ch.path = join(seg, ch.path)
-		if ch.path == "" || strings.HasSuffix(ch.path, ".") {
-			ch.path = strings.TrimSuffix(ch.path, ".")
+		if ch.path == "" {
+			ch.path = seg
+		} else {
+			ch.path = join(seg, ch.path)
 		}
 		out[i] = ch
 	}

@@ -553,6 +553,12 @@ func (w walker) doc(t *openapi3.T, n *pnode, swagger bool) {
 		for k, r := range c.Responses {
 			w.response(r, rn.get(k))
 		}
+		sn := cn.get("securitySchemes")
+		for k, sc := range c.SecuritySchemes {
+			if sc != nil && sc.Ref == "" && sc.Value != nil && sc.Value.Origin == nil {
+				sc.Value.Origin = w.origin(sn.get(k))
+			}
+		}
 	}
 	if t.Paths != nil {
 		pn := n.get("paths")
