@@ -315,3 +315,20 @@ func TestInsecureAudits(t *testing.T) {
 		t.Errorf("audit = %+v", entries)
 	}
 }
+
+// TestApprovalNamesItsToken: the approver a client claims is kept, and the
+// token that sent it is recorded beside it.
+func TestApprovalNamesItsToken(t *testing.T) {
+	db := openSQLite(t)
+	_, hs := startServer(t, db, Options{})
+	seed(t, db)
+	owner := token(t, db, "ci-svc", "publish:svc")
+	for _, tt := range []struct{ by, want string }{{"", "ci-svc"}, {"unknown", "ci-svc"}, {"alice", "alice (token ci-svc)"}} {
+		a := registry.Approval{Contract: "svc-api", Rule: "R", Element: "E", Reason: "r", By: tt.by, ExpiresAt: time.Now().Add(time.Hour)}
+		resp, body := do(t, "POST", hs.URL+"/v1/approvals", owner, a)
+		var got registry.Approval
+		if resp.StatusCode != 201 || json.Unmarshal(body, &got) != nil || got.By != tt.want {
+			t.Errorf("by %q: %d %s, want by %q", tt.by, resp.StatusCode, body, tt.want)
+		}
+	}
+}
