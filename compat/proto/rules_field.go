@@ -263,13 +263,33 @@ func pick[T any](cond bool, a, b T) T {
 	return b
 }
 
-func fieldCardinalityChanged(c *checker, p fieldPair, e *emit) {
-	if !bothPresent(p) {
-		return
+// repeatedChanged reports whether a field changed between singular and
+// repeated, and whether both sides are length-delimited (string, bytes,
+// message), which binary readers take either way.
+func repeatedChanged(p fieldPair) (changed, delimited bool) {
+	if !bothPresent(p) || p.old.IsMap() || p.new.IsMap() {
+		return false, false
 	}
 	or, nr := p.old.Cardinality() == protoreflect.Repeated, p.new.Cardinality() == protoreflect.Repeated
-	if or != nr {
-		e.add("Field %s changed from %s to %s.", e.element, cardinality(p.old), cardinality(p.new))
+	lenDelim := func(f protoreflect.FieldDescriptor) bool {
+		switch f.Kind() {
+		case protoreflect.StringKind, protoreflect.BytesKind, protoreflect.MessageKind:
+			return true
+		}
+		return false
+	}
+	return or != nr, lenDelim(p.old) && lenDelim(p.new)
+}
+
+func fieldCardinalityChanged(c *checker, p fieldPair, e *emit) {
+	if changed, delimited := repeatedChanged(p); changed && !delimited {
+		e.add("Field %s changed from %s to %s; binary readers built from the other version drop or misread its values.", e.element, cardinality(p.old), cardinality(p.new))
+	}
+}
+
+func fieldDelimitedCardinalityChanged(c *checker, p fieldPair, e *emit) {
+	if changed, delimited := repeatedChanged(p); changed && delimited {
+		e.add("Field %s changed from %s to %s; binary readers cope (a singular reader keeps the last value or merges messages), but JSON writes an array where it wrote a value.", e.element, cardinality(p.old), cardinality(p.new))
 	}
 }
 
