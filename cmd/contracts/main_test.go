@@ -4,16 +4,30 @@ import (
 	"context"
 	"os"
 	"path/filepath"
+	"strings"
+	"sync"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
+
+	"github.com/contractgate/contracts/registry/postgres/pgtest"
 )
 
 // TestMain lets testscript run `contracts` in-process as a command.
+// It also stops the PostgreSQL server the tests may have started.
 func TestMain(m *testing.M) {
-	testscript.Main(m, map[string]func(){
+	testscript.Main(stopPostgres{m}, map[string]func(){
 		"contracts": func() { os.Exit(run(context.Background(), os.Args[1:])) },
 	})
+}
+
+// stopPostgres runs the tests, then stops pgtest's shared server.
+type stopPostgres struct{ m *testing.M }
+
+func (s stopPostgres) Run() int {
+	code := s.m.Run()
+	pgtest.StopShared()
+	return code
 }
 
 // TestScripts runs the CLI behaviours pinned in testdata/script/*.txtar.
@@ -24,6 +38,43 @@ func TestScripts(t *testing.T) {
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("CONTRACTS_REGISTRY", filepath.Join(env.WorkDir, "registry.db"))
 			env.Setenv("XDG_DATA_HOME", filepath.Join(env.WorkDir, ".data"))
+			return nil
+		},
+		RequireExplicitExec: true,
+	})
+}
+
+// TestConformanceGatePostgres runs the shared gate scenarios against a real
+// PostgreSQL registry, one schema per scenario: each scenario's embedded
+// registry line is pointed at PostgreSQL instead.
+func TestConformanceGatePostgres(t *testing.T) {
+	src := filepath.Join("..", "..", "..", "shared", "conformance", "gate")
+	files, _ := filepath.Glob(filepath.Join(src, "*.txtar"))
+	if len(files) == 0 {
+		t.Skipf("no shared conformance scenarios at %s", src)
+	}
+	srv := pgtest.Shared(t)
+	dir := t.TempDir()
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		script := strings.ReplaceAll(string(b), "env CONTRACTS_REGISTRY=$WORK/registry.db", "env CONTRACTS_REGISTRY=$PGURL")
+		if !strings.Contains(script, "$PGURL") {
+			t.Fatalf("%s no longer sets CONTRACTS_REGISTRY=$WORK/registry.db; update this test", f)
+		}
+		if err := os.WriteFile(filepath.Join(dir, filepath.Base(f)), []byte(script), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var mu sync.Mutex
+	testscript.Run(t, testscript.Params{
+		Dir: dir,
+		Setup: func(env *testscript.Env) error {
+			mu.Lock()
+			defer mu.Unlock()
+			env.Setenv("PGURL", srv.Database(t))
 			return nil
 		},
 		RequireExplicitExec: true,

@@ -322,12 +322,18 @@ var shared struct {
 // shared server if one was started.
 func Main(m *testing.M) {
 	code := m.Run()
+	StopShared()
+	os.Exit(code)
+}
+
+// StopShared stops the shared server if one was started; for a TestMain
+// that cannot call Main (one that testscript runs, say).
+func StopShared() {
 	if shared.srv != nil {
 		if err := shared.srv.Stop(); err != nil {
 			fmt.Fprintln(os.Stderr, "pgtest:", err)
 		}
 	}
-	os.Exit(code)
 }
 
 // Shared returns the test binary's server, starting it on first use; when
