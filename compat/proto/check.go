@@ -34,7 +34,8 @@ type Options struct {
 	Level compat.Level
 	// Messages narrows the check to these message types and RPCs
 	// ("pkg.Service.Method" or "/pkg.Service/Method") and everything they
-	// reach; findings outside become compat.Info with a Note. Nil means all.
+	// reach; findings outside become compat.Info with a Note. Empty means
+	// everything.
 	Messages []string
 	// Flow says which way messages travel.
 	Flow Flow
@@ -73,7 +74,7 @@ func Check(ctx context.Context, old, new *protoschema.Set, opts Options) (rep *c
 		opts:      opts,
 		old:       newSide(old),
 		new:       newSide(new),
-		report:    &compat.Report{Old: old.Display, New: new.Display},
+		report:    &compat.Report{Old: strings.TrimSuffix(old.Display, "/"), New: strings.TrimSuffix(new.Display, "/")},
 		breaks:    map[pairKey]pairBreak{},
 		renamedTo: map[protoreflect.FullName]bool{},
 	}
@@ -96,7 +97,7 @@ func Check(ctx context.Context, old, new *protoschema.Set, opts Options) (rep *c
 		step()
 	}
 	out := c.report
-	if opts.Messages != nil {
+	if len(opts.Messages) > 0 {
 		out = out.Narrow(opts.Messages, ScopeNote)
 	}
 	out.Sort()
