@@ -221,6 +221,28 @@ func TestServeProcess(t *testing.T) {
 	if err != nil || !strings.Contains(string(list), "admin") || strings.Contains(string(list), admin) {
 		t.Errorf("token list: %v\n%s", err, list)
 	}
+	// A token revoked with the CLI is refused by the running server at once.
+	reader := createToken(t, bin, store, "reader", "read")
+	c, _ := client.New(srv.url, reader)
+	if _, err := c.Services(context.Background()); err != nil {
+		t.Fatalf("reader before revocation: %v", err)
+	}
+	var tokens []registry.Token
+	out, err := exec.Command(bin, "token", "list", "--store", store, "-o", "json").Output()
+	if err != nil || json.Unmarshal(out, &tokens) != nil {
+		t.Fatalf("token list -o json: %v\n%s", err, out)
+	}
+	for _, tk := range tokens {
+		if tk.Name == "reader" {
+			if out, err := exec.Command(bin, "token", "revoke", tk.ID, "--store", store).CombinedOutput(); err != nil {
+				t.Fatalf("token revoke: %v\n%s", err, out)
+			}
+		}
+	}
+	if _, err := c.Services(context.Background()); registry.ErrorCode(err) != registry.EUNAUTHORIZED || !strings.Contains(err.Error(), "revoked") {
+		t.Errorf("revoked reader: %v, want unauthorized saying it was revoked", err)
+	}
+
 	// A slow request in flight when SIGTERM arrives still gets its answer.
 	v, blobs := storetest.Spec{Service: "slow", Version: "1.0.0", Provides: []string{"slow-api"}, DocSize: 8 << 20}.Build()
 	body, _ := json.Marshal(PublishRequest{Version: v, Blobs: blobs})
