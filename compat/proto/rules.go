@@ -57,7 +57,7 @@ var ruleList = []rule{
 	{Rule: def("FIELD_DELETED_NAME_NOT_RESERVED", breaking, json, "A field was deleted with its number reserved but not its name, so the JSON key may come back with another meaning that OLD JSON writers fill."), field: fieldDeletedNameNotReserved},
 	{Rule: def("FIELD_DELETED_RESERVED", breaking, source, "A field was deleted with its number and name reserved: encodings are safe, generated accessors disappear."), field: fieldDeletedReserved},
 	{Rule: def("FIELD_NUMBER_CHANGED", breaking, wire, "A field kept its name under another number, so binary peers no longer agree on its tag."), field: fieldNumberChanged},
-	{Rule: def("FIELD_NAME_CHANGED", breaking, source, "A field was renamed under the same number: binary peers are unaffected, generated accessors change."), field: fieldNameChanged},
+	{Rule: def("FIELD_NAME_CHANGED", breaking, json, "A field was renamed under the same number: binary peers are unaffected, but JSON parsers accept the field name as a key (and generated accessors change)."), field: fieldNameChanged},
 	{Rule: def("FIELD_JSON_NAME_CHANGED", breaking, json, "A field's JSON name changed (by a rename or json_name), so JSON peers built from OLD and NEW use different keys."), field: fieldJSONNameChanged},
 	{Rule: def("FIELD_TYPE_CHANGED", breaking, wire, "A field's type changed to one with another binary encoding (wire type, zigzag, fixed width, message vs scalar, delimited), so binary peers misread it."), field: fieldTypeChanged},
 	{Rule: def("FIELD_JSON_TYPE_CHANGED", breaking, json, "A field's type changed within its binary family but its JSON form differs (64-bit integers as strings, bytes as base64, enums by name)."), field: fieldJSONTypeChanged},
