@@ -49,11 +49,45 @@ func startPostgresServers(t testing.TB, n int) ([]string, string, *postgres.DB) 
 	return urls, secret, first
 }
 
-// TestTwoServersOnePostgres: 20 clients spread over two servers publish 200
-// versions and record 400 deployments at once, and race to republish each
-// other's versions; afterwards every write is there exactly once.
+// startServeProcesses starts n `contracts serve` processes over one
+// PostgreSQL database, with an admin token made by `contracts token create`.
+func startServeProcesses(t *testing.T, n int) ([]string, string, *postgres.DB) {
+	t.Helper()
+	bin := buildContracts(t)
+	url := pgtest.Database(t)
+	secret := createToken(t, bin, url, "cluster-admin", "admin")
+	var urls []string
+	for i := 0; i < n; i++ {
+		urls = append(urls, startServe(t, bin, url).url)
+	}
+	db, err := postgres.Open(context.Background(), url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return urls, secret, db
+}
+
+// TestTwoServersOnePostgres: 20 clients spread over two servers (in this
+// process, and as two `contracts serve` processes) publish 200 versions and
+// record 400 deployments at once, and race to republish each other's
+// versions; afterwards every write is there exactly once.
 func TestTwoServersOnePostgres(t *testing.T) {
-	urls, secret, db := startPostgresServers(t, 2)
+	for _, tt := range []struct {
+		name  string
+		start func(t *testing.T) ([]string, string, *postgres.DB)
+	}{
+		{"in-process", func(t *testing.T) ([]string, string, *postgres.DB) { return startPostgresServers(t, 2) }},
+		{"processes", func(t *testing.T) ([]string, string, *postgres.DB) { return startServeProcesses(t, 2) }},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			urls, secret, db := tt.start(t)
+			testCluster(t, urls, secret, db)
+		})
+	}
+}
+
+func testCluster(t *testing.T, urls []string, secret string, db *postgres.DB) {
 	ctx := context.Background()
 	const clients, perClient = 20, 10
 	svc := func(i int) string { return fmt.Sprintf("svc%02d", i%clients) }
