@@ -108,3 +108,28 @@ func TestFlow(t *testing.T) {
 		}
 	}
 }
+
+// TestCheckConcurrent: the gate checks shared sets from several goroutines.
+func TestCheckConcurrent(t *testing.T) {
+	old, new := compileCase(t, filepath.Join(goldenRoot, "305-rpc-response-type-changed"))
+	want, err := Check(context.Background(), old, new, Options{Level: compat.JSON})
+	if err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan string)
+	for i := 0; i < 4; i++ {
+		go func() {
+			rep, err := Check(context.Background(), old, new, Options{Level: compat.JSON})
+			if err != nil {
+				done <- err.Error()
+				return
+			}
+			done <- render(rep)
+		}()
+	}
+	for i := 0; i < 4; i++ {
+		if got := <-done; got != render(want) {
+			t.Errorf("concurrent check differs:\n%s", got)
+		}
+	}
+}
