@@ -292,3 +292,25 @@ func TestCompileOwnCopyWins(t *testing.T) {
 		t.Errorf("the folder's copy is missing from Sources")
 	}
 }
+
+func TestNestingOK(t *testing.T) {
+	deep := strings.Repeat("{", maxDepth+1)
+	for _, tc := range []struct {
+		src  string
+		ok   bool
+		line int
+	}{
+		{"message A { message B { int32 x = 1; } }", true, 0},
+		{"// " + deep + "\nmessage A {}", true, 0},
+		{"/* " + deep + "\n */ message A {}", true, 0},
+		{`option (x) = "` + deep + `";`, true, 0},
+		{`option (x) = '` + deep + `';`, true, 0},
+		{"message A {\n" + deep, false, 2},
+		{"/* a\nb */\n// c\n" + deep, false, 4},
+	} {
+		line, ok := nestingOK([]byte(tc.src))
+		if ok != tc.ok || line != tc.line {
+			t.Errorf("nestingOK(%.30q) = %d, %v; want %d, %v", tc.src, line, ok, tc.line, tc.ok)
+		}
+	}
+}
