@@ -155,7 +155,9 @@ func (e *emit) at(loc compat.Location, format string, args ...any) {
 		f.Severity = compat.Info
 		f.Note = fmt.Sprintf("Breaks only at the %s level; checked at %s.", r.Level, e.c.opts.Level)
 	}
-	if f.Severity == compat.Breaking && e.key != (pairKey{}) {
+	// Only encoding breaks make an RPC's stand-in type incompatible; a
+	// source-level difference is RPC_*_TYPE_CHANGED's business.
+	if f.Severity == compat.Breaking && e.key != (pairKey{}) && r.Level < compat.Source {
 		// Keep the break of the lowest level: it explains the most peers.
 		if b, ok := e.c.breaks[e.key]; !ok || r.Level < b.level {
 			e.c.breaks[e.key] = pairBreak{level: r.Level, message: f.Message}
