@@ -24,7 +24,9 @@ func TestAffects(t *testing.T) {
 		{"303-service-deleted", "SERVICE_DELETED", "orders.v1.ReportService", "orders.v1.ReportService.GetDailySummary"},
 		{"308-service-renamed", "SERVICE_RENAMED", "orders.v1.OrderService", "orders.v1.OrderService.GetOrder orders.v1.OrderingService.GetOrder"},
 		{"304-rpc-request-type-changed", "RPC_REQUEST_INCOMPATIBLE", "orders.v1.OrderService.GetOrder", "orders.v1.OrderService.GetOrder"},
-		{"304-rpc-request-type-changed", "FIELD_TYPE_CHANGED", "orders.v1.GetOrderRequest.order_id", "orders.v1.GetOrderRequest orders.v1.LookupOrderRequest orders.v1.OrderService.GetOrder"},
+		{"304-rpc-request-type-changed", "FIELD_TYPE_CHANGED", "orders.v1.GetOrderRequest.order_id", "orders.v1.GetOrderRequest orders.v1.OrderService.GetOrder"},
+		{"305-rpc-response-type-changed", "FIELD_TYPE_CHANGED", "orders.v1.ListOrdersResponse.orders", "orders.v1.ListOrdersResponse orders.v1.OrderService.ListOrders"},
+		{"404-message-moved-to-other-package-json", "MESSAGE_RENAMED", "orders.v1.Money", "orders.v1.Money orders.v1.Order"},
 		{"202-map-value-type-changed", "FIELD_TYPE_CHANGED", "inventory.v1.Item.stock_by_warehouse", "inventory.v1.Item"},
 	} {
 		t.Run(tc.dir+"/"+tc.rule, func(t *testing.T) {

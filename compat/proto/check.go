@@ -329,11 +329,14 @@ func (c *checker) typeEmit(o, n protoreflect.Descriptor) emit {
 		e.key = pairKey{o.FullName(), n.FullName()}
 	}
 	e.affects = func() []string {
+		// Consumers are built from OLD: what reached the OLD type is hurt.
+		// A NEW type of another name standing in for it keeps its own
+		// readers, whom this pair does not concern.
 		var oa, na []string
 		if o != nil {
 			oa = c.old.affectsOf(o.FullName())
 		}
-		if n != nil {
+		if n != nil && (o == nil || o.FullName() == n.FullName()) {
 			na = c.new.affectsOf(n.FullName())
 		}
 		return union(oa, na)
