@@ -110,8 +110,11 @@ func (d *Document) OperationLocation(p, method string) (compat.Location, bool) {
 
 func (d *Document) loc(l openapi3.Location) compat.Location {
 	file := l.File
-	if u, err := url.Parse(file); err == nil && u.Path != "" {
-		file = u.Path
+	// kin-openapi names files by URL; ours are plain paths already.
+	if strings.ContainsAny(file, ":%?#") {
+		if u, err := url.Parse(file); err == nil && u.Path != "" {
+			file = u.Path
+		}
 	}
 	if file == "" {
 		file = d.Main
