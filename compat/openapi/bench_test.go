@@ -2,14 +2,14 @@ package openapi
 
 import (
 	"context"
-	"syscall"
-	"time"
 	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"testing/fstest"
+	"time"
 
 	oaschema "github.com/contractgate/contracts/schemas/openapi"
 )
