@@ -218,3 +218,23 @@ func runCaseOpts(t testing.TB, dir string, opts oaschema.Options) (*compat.Repor
 	}
 	return Check(ctx, old, new)
 }
+
+// TestGrouping pins that one change to a component reached from five
+// operations is one finding affecting all five.
+func TestGrouping(t *testing.T) {
+	rep, err := runCase(t, filepath.Join(testdataDir, "grouped-shared-schema"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(rep.Findings) != 1 {
+		t.Fatalf("%d findings, want 1:\n%s", len(rep.Findings), render(rep, nil))
+	}
+	f := rep.Findings[0]
+	want := []string{"GET /a", "GET /b", "GET /c", "GET /d", "GET /e"}
+	if strings.Join(f.Affects, ",") != strings.Join(want, ",") {
+		t.Errorf("Affects = %v, want %v", f.Affects, want)
+	}
+	if !strings.Contains(f.Message, "GET /a, GET /b, GET /c and 2 more: ") {
+		t.Errorf("message %q does not name the first three and count the rest", f.Message)
+	}
+}
