@@ -372,13 +372,24 @@ func fieldDefaultChanged(c *checker, p fieldPair, e *emit) {
 		p.old.Message() != nil || p.new.Message() != nil || wireBreak(p.old, p.new) != "" {
 		return
 	}
-	if !p.old.HasDefault() && !p.new.HasDefault() {
+	// An enum field without an explicit default defaults to the enum's
+	// first value, which a reordering of a proto2 enum changes.
+	enums := p.old.Kind() == protoreflect.EnumKind && p.new.Kind() == protoreflect.EnumKind
+	if !p.old.HasDefault() && !p.new.HasDefault() && !enums {
 		return
 	}
-	ov, nv := defaultString(p.old), defaultString(p.new)
-	if ov != nv {
-		e.add("The default of field %s changed from %s to %s.", e.element, ov, nv)
+	if defaultKey(p.old) != defaultKey(p.new) {
+		e.add("The default of field %s changed from %s to %s.", e.element, defaultString(p.old), defaultString(p.new))
 	}
+}
+
+// defaultKey is what a reader sees for an unset field: enum defaults by
+// number, since a renamed value is ENUM_VALUE_NAME_CHANGED's business.
+func defaultKey(f protoreflect.FieldDescriptor) string {
+	if f.Kind() == protoreflect.EnumKind {
+		return itoa(int64(f.Default().Enum()))
+	}
+	return defaultString(f)
 }
 
 func defaultString(f protoreflect.FieldDescriptor) string {
