@@ -399,6 +399,9 @@ func defaultString(f protoreflect.FieldDescriptor) string {
 		if ev := f.DefaultEnumValue(); ev != nil {
 			return string(ev.Name())
 		}
+		if ev := f.Enum().Values().ByNumber(v.Enum()); ev != nil {
+			return string(ev.Name())
+		}
 		return itoa(int64(v.Enum()))
 	case protoreflect.BytesKind:
 		return fmt.Sprintf("%q", bytes.Clone(v.Bytes()))
