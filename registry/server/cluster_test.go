@@ -12,7 +12,6 @@ import (
 	"github.com/contractgate/contracts/registry"
 	"github.com/contractgate/contracts/registry/client"
 	"github.com/contractgate/contracts/registry/postgres"
-	"github.com/contractgate/contracts/registry/postgres/pgtest"
 	"github.com/contractgate/contracts/registry/storetest"
 )
 
@@ -22,7 +21,7 @@ import (
 func startPostgresServers(t testing.TB, n int) ([]string, string, *postgres.DB) {
 	t.Helper()
 	ctx := context.Background()
-	url := pgtest.Database(t)
+	url := pgDatabase(t)
 	var urls []string
 	var first *postgres.DB
 	for i := 0; i < n; i++ {
@@ -54,7 +53,7 @@ func startPostgresServers(t testing.TB, n int) ([]string, string, *postgres.DB) 
 func startServeProcesses(t *testing.T, n int) ([]string, string, *postgres.DB) {
 	t.Helper()
 	bin := buildContracts(t)
-	url := pgtest.Database(t)
+	url := pgDatabase(t)
 	secret := createToken(t, bin, url, "cluster-admin", "admin")
 	var urls []string
 	for i := 0; i < n; i++ {

@@ -14,7 +14,6 @@ import (
 
 	"github.com/contractgate/contracts/registry"
 	"github.com/contractgate/contracts/registry/postgres"
-	"github.com/contractgate/contracts/registry/postgres/pgtest"
 	"github.com/contractgate/contracts/registry/sqlite"
 )
 
@@ -72,7 +71,7 @@ func TestGateScenariosOverServer(t *testing.T) {
 			var mu sync.Mutex
 			var urls []string
 			for i := 0; i < n; i++ {
-				urls = append(urls, pgtest.Database(t))
+				urls = append(urls, pgDatabase(t))
 			}
 			return func() (authStore, error) {
 				mu.Lock()

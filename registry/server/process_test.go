@@ -4,13 +4,16 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -21,21 +24,76 @@ import (
 	"github.com/contractgate/contracts/registry/storetest"
 )
 
-func TestMain(m *testing.M) { pgtest.Main(m) }
+// testEnv holds what the package's tests share: the contracts binary,
+// built once, and the PostgreSQL server of pgtest, started on first use.
+// TestMain removes and stops both.
+var testEnv struct {
+	binOnce sync.Once
+	binDir  string
+	bin     string
+	binErr  error
 
-// buildContracts builds cmd/contracts into a temporary folder and returns
-// the binary's path.
+	pgOnce sync.Once
+	pg     *pgtest.Server
+	pgErr  error
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if testEnv.pg != nil {
+		if err := testEnv.pg.Stop(); err != nil {
+			fmt.Fprintln(os.Stderr, "stop PostgreSQL:", err)
+		}
+	}
+	if testEnv.binDir != "" {
+		os.RemoveAll(testEnv.binDir)
+	}
+	os.Exit(code)
+}
+
+// buildContracts builds cmd/contracts, once for the package's tests, and
+// returns the binary's path.
 func buildContracts(t testing.TB) string {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("builds and runs the contracts binary; skipped with -short")
 	}
-	bin := filepath.Join(t.TempDir(), "contracts")
-	cmd := exec.Command("go", "build", "-o", bin, "github.com/contractgate/contracts/cmd/contracts")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("go build ./cmd/contracts: %v\n%s", err, out)
+	testEnv.binOnce.Do(func() {
+		testEnv.binDir, testEnv.binErr = os.MkdirTemp("", "contracts-server-test-")
+		if testEnv.binErr != nil {
+			return
+		}
+		testEnv.bin = filepath.Join(testEnv.binDir, "contracts")
+		cmd := exec.Command("go", "build", "-o", testEnv.bin, "github.com/contractgate/contracts/cmd/contracts")
+		if out, err := cmd.CombinedOutput(); err != nil {
+			testEnv.binErr = fmt.Errorf("go build ./cmd/contracts: %w\n%s", err, out)
+		}
+	})
+	if testEnv.binErr != nil {
+		t.Fatal(testEnv.binErr)
 	}
-	return bin
+	return testEnv.bin
+}
+
+// pgDatabase returns the URL of a fresh database, dropped when t ends, on a
+// PostgreSQL server from the storage engineers' harness (pgtest), which
+// this package starts itself so that TestMain can also remove the binary.
+// Without PostgreSQL it skips loudly, or fails under
+// CONTRACTS_REQUIRE_POSTGRES=1.
+func pgDatabase(t testing.TB) string {
+	t.Helper()
+	testEnv.pgOnce.Do(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		defer cancel()
+		testEnv.pg, testEnv.pgErr = pgtest.Start(ctx)
+	})
+	if err := testEnv.pgErr; err != nil {
+		if os.Getenv(pgtest.EnvRequire) == "1" || !errors.Is(err, pgtest.ErrNoServer) {
+			t.Fatalf("PostgreSQL is required for this test (%s=1, or a server that failed to start): %v", pgtest.EnvRequire, err)
+		}
+		t.Skipf("\n!!! SKIPPING: PostgreSQL tests did not run: %v\n!!! set %s=1 to make this a failure", err, pgtest.EnvRequire)
+	}
+	return testEnv.pg.Database(t)
 }
 
 // freeAddr returns a loopback address nobody listens on.
@@ -119,10 +177,10 @@ func TestKilledMidPublishLeavesNoPartialVersion(t *testing.T) {
 
 	// The kill lands while the body streams in (-1), or at a delay after the
 	// whole body was sent: while the server decodes it or stores it.
-	for i, delay := range []time.Duration{-1, 0, 40 * time.Millisecond, 120 * time.Millisecond, 300 * time.Millisecond} {
+	for i, delay := range []time.Duration{-1, 0, 60 * time.Millisecond, 250 * time.Millisecond} {
 		t.Run(fmt.Sprintf("kill-%d", i), func(t *testing.T) {
 			srv := startServe(t, bin, store)
-			v, blobs := storetest.Spec{Service: fmt.Sprintf("big%d", i), Version: "1.0.0", Provides: []string{fmt.Sprintf("big%d-api", i)}, Expects: []string{"x-api"}, DocSize: 12 << 20}.Build()
+			v, blobs := storetest.Spec{Service: fmt.Sprintf("big%d", i), Version: "1.0.0", Provides: []string{fmt.Sprintf("big%d-api", i)}, Expects: []string{"x-api"}, DocSize: 8 << 20}.Build()
 			body, err := json.Marshal(PublishRequest{Version: v, Blobs: blobs})
 			if err != nil {
 				t.Fatal(err)
