@@ -23,8 +23,8 @@
 //     are retried all the same.
 //  3. RecordDeployment takes a transaction-scoped advisory lock on
 //     (environment, service), so replacing live versions is serialised per
-//     service and environment. LiveConsumers and LiveProviders collect the
-//     versions that mention the contract (index on contract) and join only
-//     those to deployments (index on env, version_id), a plan that stays
-//     cheap even when the planner's statistics are stale.
+//     service and environment. LiveConsumers and LiveProviders walk the
+//     contract's rows (index on contract) and probe deployments for each
+//     (index on env, version_id), a join order fixed in the query so it
+//     stays cheap even when the planner's statistics are stale.
 package postgres
