@@ -1,6 +1,7 @@
 package proto
 
 import (
+	"fmt"
 	"strings"
 
 	"google.golang.org/protobuf/reflect/protoreflect"
@@ -94,7 +95,11 @@ func messageReservedNumbers(c *checker, p messagePair, e *emit) {
 		}) {
 			continue
 		}
-		e.add("Message %s no longer reserves %s.", p.old.FullName(), numberRange(int64(r[0]), int64(r[1])-1))
+		e.add("Message %s no longer reserves %s%s.", p.old.FullName(), numberRange(int64(r[0]), int64(r[1])-1),
+			reuse(int64(r[0]), int64(r[1])-1, p.new.Fields().Len(), func(i int) (int64, string) {
+				f := p.new.Fields().Get(i)
+				return int64(f.Number()), "field " + string(f.Name())
+			}))
 	}
 }
 
@@ -111,7 +116,11 @@ func enumReservedNumbers(c *checker, p enumPair, e *emit) {
 		}) {
 			continue
 		}
-		e.add("Enum %s no longer reserves %s.", p.old.FullName(), numberRange(int64(r[0]), int64(r[1])))
+		e.add("Enum %s no longer reserves %s%s.", p.old.FullName(), numberRange(int64(r[0]), int64(r[1])),
+			reuse(int64(r[0]), int64(r[1]), p.new.Values().Len(), func(i int) (int64, string) {
+				v := p.new.Values().Get(i)
+				return int64(v.Number()), "value " + string(v.Name())
+			}))
 	}
 }
 
@@ -137,6 +146,17 @@ func covered(lo, hi int64, n int, get func(int) (int64, int64)) bool {
 		}
 	}
 	return true
+}
+
+// reuse names the first of n NEW elements numbered within [lo, hi], as a
+// clause, or returns "".
+func reuse(lo, hi int64, n int, get func(int) (int64, string)) string {
+	for i := 0; i < n; i++ {
+		if num, what := get(i); lo <= num && num <= hi {
+			return fmt.Sprintf(", and %s now uses %d", what, num)
+		}
+	}
+	return ""
 }
 
 func numberRange(lo, hi int64) string {
