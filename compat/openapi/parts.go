@@ -265,7 +265,10 @@ func (c *checker) responses(oc opCtx, oop, nop *openapi3.Operation) {
 		if len(newSuccess) > 0 {
 			what = fmt.Sprintf("was replaced by %s", strings.Join(newSuccess, ", "))
 		}
-		loc := orLoc(c.new.Location(nop.Responses.Origin), oc.nloc)
+		loc := oc.nloc
+		if nop.Responses != nil {
+			loc = orLoc(c.new.Location(nop.Responses.Origin), loc)
+		}
 		if len(newSuccess) > 0 {
 			loc = orLoc(c.new.Location(nr[newSuccess[0]].Origin), loc)
 		}
