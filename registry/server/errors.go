@@ -56,6 +56,9 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	} else if code == registry.EINTERNAL {
 		s.log.ErrorContext(r.Context(), "internal error", slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Any("err", err))
 	}
+	if code == registry.EUNAUTHORIZED && w.Header().Get("WWW-Authenticate") == "" {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="contracts registry"`)
+	}
 	writeJSON(w, StatusOf(code), ErrorBody{Error: ErrorDetail{Code: code, Message: msg}})
 }
 

@@ -282,8 +282,8 @@ func TestTokensAreHashed(t *testing.T) {
 		t.Error("the secret itself finds a token: it is stored in clear")
 	}
 	for _, s := range []string{secret[:len(secret)-1], secret + "x", strings.ToUpper(secret)} {
-		if resp, _ := do(t, "GET", hs.URL+"/v1/services", s, nil); resp.StatusCode != 401 {
-			t.Errorf("altered secret answered %d", resp.StatusCode)
+		if resp, _ := do(t, "GET", hs.URL+"/v1/services", s, nil); resp.StatusCode != 401 || !strings.HasPrefix(resp.Header.Get("WWW-Authenticate"), "Bearer") {
+			t.Errorf("altered secret answered %d (WWW-Authenticate %q)", resp.StatusCode, resp.Header.Get("WWW-Authenticate"))
 		}
 	}
 	req, _ := http.NewRequest("GET", hs.URL+"/v1/services", nil)
