@@ -352,6 +352,16 @@ type fieldPair struct {
 	// ext is set for extensions, which pair by full name and whose
 	// messages are the extended ones.
 	ext bool
+	// option is set for custom options (extensions of the
+	// google.protobuf.*Options messages): they live in descriptors, not in
+	// the messages peers exchange, so only the rules marked options apply.
+	option bool
+}
+
+// isOption reports whether x extends one of descriptor.proto's options.
+func isOption(x protoreflect.FieldDescriptor) bool {
+	m := x.ContainingMessage()
+	return m != nil && m.ParentFile().Package() == "google.protobuf" && strings.HasSuffix(string(m.Name()), "Options")
 }
 
 func (c *checker) fields() {
@@ -373,7 +383,7 @@ func (c *checker) fields() {
 	for _, name := range c.old.extOrder {
 		o := c.old.extensions[name]
 		n := c.new.extensions[name]
-		p := fieldPair{old: o, new: n, oldMsg: o.ContainingMessage(), ext: true}
+		p := fieldPair{old: o, new: n, oldMsg: o.ContainingMessage(), ext: true, option: isOption(o)}
 		if n != nil {
 			p.newMsg = n.ContainingMessage()
 		}
@@ -382,7 +392,7 @@ func (c *checker) fields() {
 	for _, name := range c.new.extOrder {
 		if c.old.extensions[name] == nil {
 			n := c.new.extensions[name]
-			c.field(c.typeEmit(nil, n.ContainingMessage()), fieldPair{new: n, newMsg: n.ContainingMessage(), ext: true})
+			c.field(c.typeEmit(nil, n.ContainingMessage()), fieldPair{new: n, newMsg: n.ContainingMessage(), ext: true, option: isOption(n)})
 		}
 	}
 }
@@ -406,7 +416,7 @@ func (c *checker) field(e emit, p fieldPair) {
 		e.loc = func() compat.Location { return c.old.location(p.old) }
 	}
 	for i := range ruleList {
-		if r := &ruleList[i]; r.field != nil {
+		if r := &ruleList[i]; r.field != nil && (!p.option || r.options) {
 			e.rule = r
 			r.field(c, p, &e)
 		}

@@ -16,6 +16,8 @@ type rule struct {
 	value   func(c *checker, p valuePair, e *emit)
 	service func(c *checker, p servicePair, e *emit)
 	method  func(c *checker, p methodPair, e *emit)
+	// options marks the field rules that also apply to custom options.
+	options bool
 }
 
 func def(id string, sev compat.Severity, level compat.Level, doc string) compat.Rule {
@@ -67,8 +69,9 @@ var ruleList = []rule{
 	{Rule: def("FIELD_ONEOF_CHANGED", breaking, wire, "A field moved into, out of or between oneofs, so a reader may keep only one of values an OLD or NEW writer sets together."), field: fieldOneofChanged},
 	{Rule: def("FIELD_PRESENCE_CHANGED", breaking, source, "A field gained or lost explicit presence (proto3 optional, field_presence), which changes generated accessors but not the encoding."), field: fieldPresenceChanged},
 	{Rule: def("FIELD_DEFAULT_CHANGED", breaking, wire, "A field's default value changed, so OLD and NEW readers infer different values when a writer leaves it out."), field: fieldDefaultChanged},
-	{Rule: def("EXTENSION_ADDED", info, wire, "A new extension is additive."), field: extensionAdded},
-	{Rule: def("EXTENSION_DELETED", breaking, source, "An extension was deleted: readers skip it as unknown, generated code that names it breaks."), field: extensionDeleted},
+	{Rule: def("EXTENSION_ADDED", info, wire, "A new extension is additive."), field: extensionAdded, options: true},
+	{Rule: def("EXTENSION_DELETED", breaking, source, "An extension was deleted: readers skip it as unknown, generated code that names it breaks."), field: extensionDeleted, options: true},
+	{Rule: def("CUSTOM_OPTION_CHANGED", breaking, source, "A custom option (an extension of a descriptor.proto options message) changed number, type or cardinality: messages are unaffected, .proto files and code that set or read it break."), field: customOptionChanged, options: true},
 
 	// Enums and their values.
 	{Rule: def("ENUM_ADDED", info, wire, "A new enum type is additive."), enum: enumAdded},

@@ -422,3 +422,17 @@ func extensionDeleted(c *checker, p fieldPair, e *emit) {
 		e.add("Extension %s of %s was deleted; generated code that names it breaks.", e.element, p.old.ContainingMessage().FullName())
 	}
 }
+
+func customOptionChanged(c *checker, p fieldPair, e *emit) {
+	if !p.option || !bothPresent(p) {
+		return
+	}
+	switch {
+	case p.old.Number() != p.new.Number():
+		e.add("Custom option %s changed number from %d to %d.", e.element, p.old.Number(), p.new.Number())
+	case typeName(p.old) != typeName(p.new) || p.old.Kind() != p.new.Kind():
+		e.add("Custom option %s changed type from %s to %s.", e.element, typeName(p.old), typeName(p.new))
+	case p.old.Cardinality() != p.new.Cardinality():
+		e.add("Custom option %s changed from %s to %s.", e.element, cardinality(p.old), cardinality(p.new))
+	}
+}
