@@ -142,12 +142,14 @@ func (db *DB) live(ctx context.Context, table, env, contract string, each func(s
 	return nil
 }
 
-// liveQuery selects the live rows of table for (env, contract). CROSS JOIN
-// makes SQLite's planner start from the contract's rows, a few per version,
-// and probe deployments by version: left to itself, without statistics, it
-// walks every deployment of the environment instead.
+// liveQuery selects the live rows of table for (?1 env, ?2 contract). The
+// CROSS JOINs fix the order SQLite's planner would otherwise choose without
+// statistics (walking every deployment of the environment): the contract's
+// index entries first (covering: version and position only), then a probe
+// of deployments per version, and only for live ones the row with its body.
 func liveQuery(table string) string {
-	return `SELECT d.service, d.version, s.body FROM ` + table + ` s
-		CROSS JOIN deployments d ON d.version_id = s.version_id AND d.env = ?
-		WHERE s.contract = ? ORDER BY d.service, d.version, s.ord`
+	return `SELECT d.service, d.version, s.body FROM ` + table + ` c
+		CROSS JOIN deployments d ON d.version_id = c.version_id AND d.env = ?1
+		CROSS JOIN ` + table + ` s ON s.version_id = c.version_id AND s.ord = c.ord
+		WHERE c.contract = ?2 ORDER BY d.service, d.version, s.ord`
 }

@@ -16,8 +16,9 @@
 //     blobs (INSERT OR IGNORE), the version row, its provisions and its
 //     consumptions are written. Any failure rolls all of it back.
 //  3. Deployments point at version rows; LiveConsumers and LiveProviders
-//     join deployments to the provisions/consumptions side tables through
-//     indexes on (contract, version_id) and (version_id, env).
+//     walk the contract's entries in the provisions/consumptions index on
+//     (contract, version_id), probe deployments on (version_id, env), and
+//     read the bodies of live rows only; CROSS JOIN fixes that order.
 //
 // Writers are serialised: by the one-connection pool inside a process and
 // by BEGIN IMMEDIATE with busy_timeout across processes, so a racing

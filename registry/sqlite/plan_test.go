@@ -33,7 +33,7 @@ func TestLiveLookupsUseIndexes(t *testing.T) {
 		}
 		rows.Close()
 		got := strings.Join(plan, "\n")
-		for _, want := range []string{"SEARCH s USING INDEX " + table + "_contract (contract=?)", "deployments_version (version_id=? AND env=?)"} {
+		for _, want := range []string{"SEARCH c USING COVERING INDEX " + table + "_contract (contract=?)", "deployments_version (version_id=? AND env=?)", "SEARCH s USING PRIMARY KEY (version_id=? AND ord=?)"} {
 			if !strings.Contains(got, want) {
 				t.Errorf("live %s plan lacks %q:\n%s", table, want, got)
 			}
