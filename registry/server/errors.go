@@ -51,10 +51,10 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	var re *registry.Error
 	if !errors.As(err, &re) {
 		// Not a registry error: a bug or a context cancellation.
-		s.log.ErrorContext(r.Context(), "request failed", slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Any("err", err))
+		s.log.ErrorContext(r.Context(), "request failed", requestAttr(r.Context()), slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Any("err", err))
 		msg = "the registry server failed to answer this request; the failure is in its log, try again or tell its operators"
 	} else if code == registry.EINTERNAL {
-		s.log.ErrorContext(r.Context(), "internal error", slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Any("err", err))
+		s.log.ErrorContext(r.Context(), "internal error", requestAttr(r.Context()), slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Any("err", err))
 	}
 	if code == registry.EUNAUTHORIZED && w.Header().Get("WWW-Authenticate") == "" {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="contracts registry"`)

@@ -2,11 +2,14 @@ package server
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/hex"
 	"fmt"
 	"log/slog"
 	"net/http"
 	"runtime/debug"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -82,10 +85,25 @@ func (w *statusWriter) Write(b []byte) (int, error) {
 // Unwrap lets http.ResponseController reach the connection.
 func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
-type actorKey struct{}
+type requestKey struct{}
 
-// actorSlot lets a handler tell the logging middleware who called.
-type actorSlot struct{ name string }
+// requestInfo is what the middleware and the handlers of one request
+// share: its ID, and who called (set by the handler once authenticated).
+type requestInfo struct {
+	id    string
+	actor string
+}
+
+// requestID returns the X-Request-ID sent by a proxy when it is short and
+// printable, or a fresh random one, so log lines can be correlated.
+func requestID(r *http.Request) string {
+	if id := r.Header.Get("X-Request-ID"); id != "" && len(id) <= 64 && strings.Trim(id, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.:") == "" {
+		return id
+	}
+	b := make([]byte, 8)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
 
 // instrument wraps h, the handler of route, with panic recovery, metrics
 // and one structured log line per request.
@@ -93,8 +111,9 @@ func (s *Server) instrument(route string, h http.Handler) http.Handler {
 	return http.HandlerFunc(func(rw http.ResponseWriter, r *http.Request) {
 		start := time.Now()
 		w := &statusWriter{ResponseWriter: rw}
-		slot := &actorSlot{}
-		r = r.WithContext(context.WithValue(r.Context(), actorKey{}, slot))
+		info := &requestInfo{id: requestID(r)}
+		w.Header().Set("X-Request-ID", info.id)
+		r = r.WithContext(context.WithValue(r.Context(), requestKey{}, info))
 		s.metrics.inFlight.Inc()
 		defer func() {
 			s.metrics.inFlight.Dec()
@@ -103,7 +122,7 @@ func (s *Server) instrument(route string, h http.Handler) http.Handler {
 					panic(p)
 				}
 				s.metrics.panics.Inc()
-				s.log.ErrorContext(r.Context(), "handler panicked", slog.String("route", route), slog.Any("panic", p), slog.String("stack", string(debug.Stack())))
+				s.log.ErrorContext(r.Context(), "handler panicked", slog.String("route", route), slog.String("request_id", info.id), slog.Any("panic", p), slog.String("stack", string(debug.Stack())))
 				if w.status == 0 {
 					s.writeError(w, r, &registry.Error{Code: registry.EINTERNAL, Message: "the registry server hit a bug answering this request; it is logged, and the server keeps running: tell its operators",
 						Err: fmt.Errorf("panic: %v", p)})
@@ -123,7 +142,7 @@ func (s *Server) instrument(route string, h http.Handler) http.Handler {
 			s.log.LogAttrs(r.Context(), level, "request",
 				slog.String("method", r.Method), slog.String("route", route), slog.String("path", r.URL.Path),
 				slog.Int("status", status), slog.Int64("bytes", w.bytes), slog.Duration("duration", d),
-				slog.String("actor", slot.name), slog.String("remote", r.RemoteAddr))
+				slog.String("actor", info.actor), slog.String("remote", r.RemoteAddr), slog.String("request_id", info.id))
 		}()
 		h.ServeHTTP(w, r)
 	})
@@ -131,7 +150,15 @@ func (s *Server) instrument(route string, h http.Handler) http.Handler {
 
 // setActor records the caller for the request log.
 func setActor(ctx context.Context, name string) {
-	if slot, ok := ctx.Value(actorKey{}).(*actorSlot); ok {
-		slot.name = name
+	if info, ok := ctx.Value(requestKey{}).(*requestInfo); ok {
+		info.actor = name
 	}
+}
+
+// requestAttr is the request's ID as a log attribute, for handler logs.
+func requestAttr(ctx context.Context) slog.Attr {
+	if info, ok := ctx.Value(requestKey{}).(*requestInfo); ok {
+		return slog.String("request_id", info.id)
+	}
+	return slog.String("request_id", "")
 }

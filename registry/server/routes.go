@@ -120,7 +120,7 @@ func (s *Server) auditf(r *http.Request, c *caller, action, target, format strin
 	defer cancel()
 	if err := s.auth.AppendAudit(ctx, e); err != nil {
 		s.metrics.auditFail.Inc()
-		s.log.ErrorContext(ctx, "audit log write failed", "action", action, "target", target, "actor", e.Actor, "err", err)
+		s.log.ErrorContext(ctx, "audit log write failed", requestAttr(ctx), "action", action, "target", target, "actor", e.Actor, "err", err)
 	}
 }
 

@@ -5,7 +5,9 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -331,4 +333,55 @@ func TestApprovalNamesItsToken(t *testing.T) {
 			t.Errorf("by %q: %d %s, want by %q", tt.by, resp.StatusCode, body, tt.want)
 		}
 	}
+}
+
+// TestRequestLogs: one structured line per request, with the request ID
+// (echoed to the client) and the token's name.
+func TestRequestLogs(t *testing.T) {
+	db := openSQLite(t)
+	var logs syncBuffer
+	_, hs := startServer(t, db, Options{Logger: slog.New(slog.NewJSONHandler(&logs, nil))})
+	secret := token(t, db, "ci-logs", "read")
+	req, _ := http.NewRequest("GET", hs.URL+"/v1/services", nil)
+	req.Header.Set("Authorization", "Bearer "+secret)
+	req.Header.Set("X-Request-ID", "trace-42")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if got := resp.Header.Get("X-Request-ID"); got != "trace-42" {
+		t.Errorf("X-Request-ID echoed as %q", got)
+	}
+	resp, _ = do(t, "GET", hs.URL+"/healthz", "", nil)
+	if id := resp.Header.Get("X-Request-ID"); len(id) != 16 {
+		t.Errorf("generated request ID %q", id)
+	}
+	var line map[string]any
+	for _, l := range strings.Split(strings.TrimSpace(logs.String()), "\n") {
+		if strings.Contains(l, "trace-42") {
+			json.Unmarshal([]byte(l), &line)
+		}
+	}
+	if line["msg"] != "request" || line["route"] != "GET /v1/services" || line["status"] != float64(200) || !strings.HasPrefix(fmt.Sprint(line["actor"]), "ci-logs") {
+		t.Errorf("request log line = %v\nall logs:\n%s", line, logs.String())
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for the server's goroutines.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
