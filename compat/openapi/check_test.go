@@ -43,14 +43,7 @@ func render(rep *compat.Report, err error) string {
 
 // runCase loads and compares one case folder, naming files relative to it.
 func runCase(t testing.TB, dir string) (*compat.Report, error) {
-	wd, err := os.Getwd()
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Chdir(dir); err != nil {
-		t.Fatal(err)
-	}
-	defer os.Chdir(wd)
+	t.Chdir(dir)
 	old, new, err := oaschema.LoadPair(context.Background(), mainFile("old"), mainFile("new"))
 	if err != nil {
 		return nil, err
@@ -106,7 +99,10 @@ func caseDirs(t testing.TB) []string {
 func TestGolden(t *testing.T) {
 	for _, name := range caseDirs(t) {
 		t.Run(name, func(t *testing.T) {
-			dir := filepath.Join(testdataDir, name)
+			dir, err := filepath.Abs(filepath.Join(testdataDir, name))
+			if err != nil {
+				t.Fatal(err)
+			}
 			rep, err := runCase(t, dir)
 			if err != nil && !compat.IsInput(err) {
 				t.Fatalf("not an input error: %v", err)
