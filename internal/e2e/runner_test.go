@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 
 	"gopkg.in/yaml.v3"
@@ -70,13 +71,14 @@ func loadAction(t *testing.T) *actionMetadata {
 // actions/cache store persist between runs, as they do between steps of a
 // job (the cache, between jobs).
 type runner struct {
-	t         *testing.T
-	action    *actionMetadata
-	workspace string
-	temp      string
-	cache     string   // actions/cache entries, one folder per key
-	env       []string // the job's environment
-	sha       string
+	t          *testing.T
+	action     *actionMetadata
+	actionPath string // where the runner downloaded the action
+	workspace  string
+	temp       string
+	cache      string   // actions/cache entries, one folder per key
+	env        []string // the job's environment
+	sha        string
 }
 
 // actionResult is what a workflow sees of one use of the action.
@@ -94,14 +96,57 @@ func newRunner(t *testing.T, workspace string, env ...string) *runner {
 	t.Helper()
 	temp := t.TempDir()
 	return &runner{
-		t:         t,
-		action:    loadAction(t),
-		workspace: workspace,
-		temp:      temp,
-		cache:     filepath.Join(scratch, "actions-cache"),
-		env:       cleanEnv(append([]string{"XDG_DATA_HOME=" + filepath.Join(temp, "data"), "CI=true", "GITHUB_ACTIONS=true"}, env...)...),
-		sha:       "8f3c2a1d9e7b6c5f4a3b2c1d0e9f8a7b6c5d4e3f",
+		t:          t,
+		action:     loadAction(t),
+		actionPath: actionSnapshot(t),
+		workspace:  workspace,
+		temp:       temp,
+		cache:      filepath.Join(scratch, "actions-cache"),
+		env:        cleanEnv(append([]string{"XDG_DATA_HOME=" + filepath.Join(temp, "data"), "CI=true", "GITHUB_ACTIONS=true"}, env...)...),
+		sha:        "8f3c2a1d9e7b6c5f4a3b2c1d0e9f8a7b6c5d4e3f",
 	}
+}
+
+var (
+	snapshotOnce sync.Once
+	snapshotDir  string
+)
+
+// actionSnapshot copies the action's source once per test run, as the
+// runner downloads an action at a ref into its own folder: every use of the
+// action in the tests then builds the same source (so the cache hits), even
+// while the work tree changes underneath.
+func actionSnapshot(t *testing.T) string {
+	t.Helper()
+	snapshotOnce.Do(func() {
+		snapshotDir = filepath.Join(scratch, "action")
+		skip := map[string]bool{".git": true, "bin": true, "docs": true, "examples": true, "testdata": true}
+		entries, err := os.ReadDir(repoRoot)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range entries {
+			if skip[e.Name()] {
+				continue
+			}
+			src, dst := filepath.Join(repoRoot, e.Name()), filepath.Join(snapshotDir, e.Name())
+			if e.IsDir() {
+				copyTree(t, src, dst)
+				continue
+			}
+			b, err := os.ReadFile(src)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.MkdirAll(snapshotDir, 0o755); err != nil {
+				t.Fatal(err)
+			}
+			if err := os.WriteFile(dst, b, 0o644); err != nil {
+				t.Fatal(err)
+			}
+		}
+	})
+	return snapshotDir
 }
 
 var exprRe = regexp.MustCompile(`\$\{\{\s*(.*?)\s*\}\}`)
@@ -148,7 +193,7 @@ func (r *runner) run(inputs map[string]string) actionResult {
 		}
 		switch expr {
 		case "github.action_path":
-			return repoRoot
+			return r.actionPath
 		case "github.sha":
 			return r.sha
 		case "github.workspace":
@@ -292,7 +337,7 @@ func (r *runner) script(st actionStep, expand func(string) string, log, stdout, 
 		"GITHUB_SHA="+r.sha,
 		"GITHUB_REF=refs/heads/main",
 		"GITHUB_REF_NAME=main",
-		"GITHUB_ACTION_PATH="+repoRoot,
+		"GITHUB_ACTION_PATH="+r.actionPath,
 		"GITHUB_OUTPUT="+outFile,
 		"GITHUB_STEP_SUMMARY="+sumFile,
 		"RUNNER_TEMP="+r.temp,
