@@ -176,6 +176,30 @@ func mediaIndex(c openapi3.Content) (map[string]*openapi3.MediaType, map[string]
 	return m, names
 }
 
+func mediaWildcard(k string) bool { return strings.HasSuffix(k, "/*") }
+
+// mediaCovers reports whether media range wide ("*/*", "application/*")
+// includes media type k.
+func mediaCovers(wide, k string) bool {
+	switch {
+	case wide == k, wide == "*/*":
+		return true
+	case strings.HasSuffix(wide, "/*"):
+		return strings.HasPrefix(k, strings.TrimSuffix(wide, "*"))
+	}
+	return false
+}
+
+// coveringMedia is a wildcard key of m that includes k, "" when none.
+func coveringMedia(m map[string]*openapi3.MediaType, k string) string {
+	for _, w := range sortedKeys(m) {
+		if mediaWildcard(w) && mediaCovers(w, k) {
+			return w
+		}
+	}
+	return ""
+}
+
 func mediaSchema(mt *openapi3.MediaType) *openapi3.SchemaRef {
 	if mt == nil {
 		return nil
@@ -216,6 +240,11 @@ func (c *checker) requestBody(oc opCtx, oop, nop *openapi3.Operation) {
 	for _, k := range sortedKeys(om) {
 		nmt, ok := nm[k]
 		if !ok {
+			// A new wildcard that covers the old type still accepts it.
+			if w := coveringMedia(nm, k); w != "" {
+				c.schemaChanges(oc, "request body "+nnames[w], c.schema(mediaSchema(om[k]), mediaSchema(nm[w]), request))
+				continue
+			}
 			c.add("REQUEST_MEDIA_TYPE_REMOVED", oc.name, "request body media type "+onames[k], "", "is no longer accepted", orLoc(c.old.Location(om[k].Origin), oc.oloc))
 			continue
 		}
@@ -342,16 +371,31 @@ func (c *checker) response(oc opCtx, code string, o, n *openapi3.Response) {
 	}
 	om, onm := mediaIndex(o.Content)
 	nm, nnm := mediaIndex(n.Content)
+	covered := map[string]bool{}
 	for _, k := range sortedKeys(om) {
 		nmt, ok := nm[k]
 		if !ok {
+			// An old wildcard promised any matching type: clients of it read
+			// what the new version sends under a type it covers.
+			if mediaWildcard(k) {
+				matched := false
+				for _, nk := range sortedKeys(nm) {
+					if _, inOld := om[nk]; !inOld && mediaCovers(k, nk) {
+						matched, covered[nk] = true, true
+						c.schemaChanges(oc, "response "+code+" "+nnm[nk], c.schema(mediaSchema(om[k]), mediaSchema(nm[nk]), response))
+					}
+				}
+				if matched {
+					continue
+				}
+			}
 			c.add("RESPONSE_MEDIA_TYPE_REMOVED", oc.name, "response "+code+" media type "+onm[k], "", "is no longer sent", orLoc(c.old.Location(om[k].Origin), oc.oloc))
 			continue
 		}
 		c.schemaChanges(oc, "response "+code+" "+nnm[k], c.schema(mediaSchema(om[k]), mediaSchema(nmt), response))
 	}
 	for _, k := range sortedKeys(nm) {
-		if _, ok := om[k]; !ok {
+		if _, ok := om[k]; !ok && !covered[k] {
 			c.add("RESPONSE_MEDIA_TYPE_ADDED", oc.name, "response "+code+" media type "+nnm[k], "", "was added", orLoc(c.new.Location(nm[k].Origin), nloc))
 		}
 	}
