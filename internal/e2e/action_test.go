@@ -128,6 +128,23 @@ func TestActionGate(t *testing.T) {
 		wantSummary(t, res, "shipping", "What to do", "contracts approve")
 	})
 
+	t.Run("verify refuses a consumer that needs what is not live", func(t *testing.T) {
+		dir := filepath.Join(ws, "services", "shipping-next")
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+		manifest := "service: shipping\nconsumes:\n  - contract: orders-api\n    uses: [\"GET /orders/{id}\", \"GET /orders/{id}/tracking\"]\n"
+		if err := os.WriteFile(filepath.Join(dir, "contracts.yaml"), []byte(manifest), 0o644); err != nil {
+			t.Fatal(err)
+		}
+		res := step("verify", "services/shipping-next", "")
+		if !res.failed {
+			t.Fatalf("verify of a consumer using an operation orders does not offer did not fail\n%s", res.log)
+		}
+		wantOutputs(t, res, "false", "1")
+		wantSummary(t, res, "orders 1.0.0", "GET /orders/{id}/tracking", "Deploy the provider first")
+	})
+
 	t.Run("publish", func(t *testing.T) {
 		const secret = "ctk_e2e_not_a_real_secret"
 		res := step("publish", "services/orders/v2-breaking", "2.0.0", "token", secret)
