@@ -21,13 +21,28 @@ import (
 // beside the repository root, which is two levels above this package.
 var gateScenarios = filepath.Join("..", "..", "..", "shared", "conformance", "gate")
 
-// serverScripts copies the scenarios into a temporary folder, pointing each
-// one's registry at $REGISTRY_URL (a server) instead of a file.
+// cliScripts are the CLI's own registry scripts (cmd/contracts/testdata),
+// which take their registry from CONTRACTS_REGISTRY.
+var cliScripts = []string{
+	filepath.Join("..", "..", "cmd", "contracts", "testdata", "script", "gate_*.txtar"),
+	filepath.Join("..", "..", "cmd", "contracts", "testdata", "script", "registry_*.txtar"),
+}
+
+// serverScripts copies the shared gate scenarios and the CLI's registry
+// scripts into a temporary folder, pointing each scenario's registry at
+// $REGISTRY_URL (a server) instead of a file.
 func serverScripts(t *testing.T) (dir string, n int) {
 	t.Helper()
 	files, err := filepath.Glob(filepath.Join(gateScenarios, "*.txtar"))
 	if err != nil || len(files) == 0 {
-		t.Skipf("no shared gate scenarios at %s", gateScenarios)
+		t.Logf("no shared gate scenarios at %s; running the CLI's registry scripts only", gateScenarios)
+	}
+	for _, pattern := range cliScripts {
+		more, _ := filepath.Glob(pattern)
+		files = append(files, more...)
+	}
+	if len(files) == 0 {
+		t.Skip("no scenarios found")
 	}
 	dir = t.TempDir()
 	for _, f := range files {
@@ -49,8 +64,8 @@ type authStore interface {
 	registry.AuthStore
 }
 
-// TestGateScenariosOverServer runs every shared gate scenario with the
-// built `contracts` on PATH and CONTRACTS_REGISTRY pointing at a registry
+// TestGateScenariosOverServer runs every shared gate scenario, and the
+// CLI's own gate and registry scripts, with the built `contracts` on PATH and CONTRACTS_REGISTRY pointing at a registry
 // server with auth on (a fresh store per scenario), over SQLite and over
 // PostgreSQL.
 func TestGateScenariosOverServer(t *testing.T) {

@@ -414,15 +414,11 @@ func (s *Server) addApproval(w http.ResponseWriter, r *http.Request, c *caller) 
 			return err
 		}
 	}
-	// Who approved comes from the client; the token that sent it is the
-	// server's own knowledge, so it is recorded beside the claimed name.
-	if !c.open {
-		switch by := strings.TrimSpace(a.By); by {
-		case "", "unknown", c.name:
-			a.By = c.name
-		default:
-			a.By = by + " (token " + c.name + ")"
-		}
+	// Who approved is the client's claim, kept as sent so the gate reads
+	// the same as over a local store; the token that sent it, which the
+	// server knows, is in the audit entry beside it.
+	if strings.TrimSpace(a.By) == "" && !c.open {
+		a.By = c.name
 	}
 	out, err := s.store.AddApproval(r.Context(), a)
 	if err != nil {

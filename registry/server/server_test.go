@@ -318,20 +318,25 @@ func TestInsecureAudits(t *testing.T) {
 	}
 }
 
-// TestApprovalNamesItsToken: the approver a client claims is kept, and the
-// token that sent it is recorded beside it.
+// TestApprovalNamesItsToken: the approver a client claims is kept as sent
+// (the gate reads the same as over a local store), an empty one becomes
+// the token's name, and the audit entry names the token beside the claim.
 func TestApprovalNamesItsToken(t *testing.T) {
 	db := openSQLite(t)
 	_, hs := startServer(t, db, Options{})
 	seed(t, db)
 	owner := token(t, db, "ci-svc", "publish:svc")
-	for _, tt := range []struct{ by, want string }{{"", "ci-svc"}, {"unknown", "ci-svc"}, {"alice", "alice (token ci-svc)"}} {
+	for _, tt := range []struct{ by, want string }{{"", "ci-svc"}, {"alice", "alice"}} {
 		a := registry.Approval{Contract: "svc-api", Rule: "R", Element: "E", Reason: "r", By: tt.by, ExpiresAt: time.Now().Add(time.Hour)}
 		resp, body := do(t, "POST", hs.URL+"/v1/approvals", owner, a)
 		var got registry.Approval
 		if resp.StatusCode != 201 || json.Unmarshal(body, &got) != nil || got.By != tt.want {
 			t.Errorf("by %q: %d %s, want by %q", tt.by, resp.StatusCode, body, tt.want)
 		}
+	}
+	entries, err := db.Audit(context.Background(), 1)
+	if err != nil || len(entries) != 1 || !strings.HasPrefix(entries[0].Actor, "ci-svc (token ") || !strings.Contains(entries[0].Detail, `by "alice"`) {
+		t.Errorf("audit = %+v, %v", entries, err)
 	}
 }
 
