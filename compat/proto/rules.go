@@ -26,7 +26,6 @@ func def(id string, sev compat.Severity, level compat.Level, doc string) compat.
 
 const (
 	breaking = compat.Breaking
-	warning  = compat.Warning
 	info     = compat.Info
 	wire     = compat.Wire
 	json     = compat.JSON
@@ -48,8 +47,9 @@ var ruleList = []rule{
 	{Rule: def("MESSAGE_RENAMED", breaking, source, "A message type was renamed or moved to another package with its fields: encodings are unchanged, generated code that names it breaks."), message: messageRenamed},
 	{Rule: def("TYPE_MOVED_TO_OTHER_FILE", breaking, source, "A top-level message, enum or service moved to another file, which changes where generated code declares it."), message: messageMoved, enum: enumMoved, service: serviceMoved},
 	{Rule: def("ONEOF_RENAMED", breaking, source, "A oneof was renamed with its members: encodings are unchanged, generated code that names the oneof breaks."), message: oneofRenamed},
-	{Rule: def("RESERVED_NUMBER_REMOVED", warning, wire, "A reserved field or enum number is no longer reserved, so it may be reused with another meaning that OLD peers misread."), message: messageReservedNumbers, enum: enumReservedNumbers},
-	{Rule: def("RESERVED_NAME_REMOVED", warning, json, "A reserved field or enum value name is no longer reserved, so it may come back with another meaning that OLD JSON peers misread."), message: messageReservedNames, enum: enumReservedNames},
+	{Rule: def("RESERVED_NUMBER_REMOVED", breaking, wire, "A reserved field or enum number is no longer reserved, so it may be reused with another meaning that OLD peers misread (the guard FIELD_DELETED asks for is gone)."), message: messageReservedNumbers, enum: enumReservedNumbers},
+	{Rule: def("RESERVED_NAME_REMOVED", breaking, json, "A reserved field or enum value name is no longer reserved, so it may come back with another meaning that OLD JSON peers misread."), message: messageReservedNames, enum: enumReservedNames},
+	{Rule: def("EXTENSION_RANGE_REMOVED", breaking, source, "A message no longer accepts extensions in a range it declared, so .proto files extending it there stop compiling."), message: extensionRangeRemoved},
 
 	// Fields.
 	{Rule: def("FIELD_ADDED", info, wire, "A field with a fresh number is additive: OLD readers skip it, NEW readers see its default."), field: fieldAdded},

@@ -61,6 +61,12 @@ var fileOptions = []struct {
 	{"ruby_package", 45, func(o *descriptorpb.FileOptions) any { return o.GetRubyPackage() }},
 	{"swift_prefix", 39, func(o *descriptorpb.FileOptions) any { return o.GetSwiftPrefix() }},
 	{"optimize_for", 9, func(o *descriptorpb.FileOptions) any { return o.GetOptimizeFor().String() }},
+	{"php_class_prefix", 40, func(o *descriptorpb.FileOptions) any { return o.GetPhpClassPrefix() }},
+	{"java_string_check_utf8", 27, func(o *descriptorpb.FileOptions) any { return o.GetJavaStringCheckUtf8() }},
+	{"cc_enable_arenas", 31, func(o *descriptorpb.FileOptions) any { return o.GetCcEnableArenas() }},
+	{"cc_generic_services", 16, func(o *descriptorpb.FileOptions) any { return o.GetCcGenericServices() }},
+	{"java_generic_services", 17, func(o *descriptorpb.FileOptions) any { return o.GetJavaGenericServices() }},
+	{"py_generic_services", 18, func(o *descriptorpb.FileOptions) any { return o.GetPyGenericServices() }},
 }
 
 func fileOptionChanged(c *checker, p filePair, e *emit) {

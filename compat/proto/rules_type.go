@@ -159,11 +159,13 @@ func reuse(lo, hi int64, n int, get func(int) (int64, string)) string {
 	return ""
 }
 
+// numberRange spells an inclusive range for "no longer reserves …": a
+// range that is only narrowed is not all reserved any more.
 func numberRange(lo, hi int64) string {
 	if lo == hi {
 		return "number " + itoa(lo)
 	}
-	return "numbers " + itoa(lo) + " to " + itoa(hi)
+	return "all of numbers " + itoa(lo) + " to " + itoa(hi)
 }
 
 func messageReservedNames(c *checker, p messagePair, e *emit) {
@@ -252,6 +254,22 @@ func oneofRenamed(c *checker, p messagePair, e *emit) {
 		}
 		if same && no != nil && no.Name() != oo.Name() && p.old.Oneofs().ByName(no.Name()) == nil {
 			e.on(string(oo.FullName())).at(c.new.location(no), "Oneof %s of %s was renamed to %s.", oo.Name(), p.old.FullName(), no.Name())
+		}
+	}
+}
+
+func extensionRangeRemoved(c *checker, p messagePair, e *emit) {
+	if p.old == nil || p.new == nil {
+		return
+	}
+	or, nr := p.old.ExtensionRanges(), p.new.ExtensionRanges()
+	for i := 0; i < or.Len(); i++ {
+		r := or.Get(i) // [start, end)
+		if !covered(int64(r[0]), int64(r[1])-1, nr.Len(), func(j int) (int64, int64) {
+			g := nr.Get(j)
+			return int64(g[0]), int64(g[1]) - 1
+		}) {
+			e.add("Message %s no longer accepts extensions in %s.", p.old.FullName(), numberRange(int64(r[0]), int64(r[1])-1))
 		}
 	}
 }
