@@ -3,6 +3,7 @@ package openapi
 import (
 	"context"
 	"fmt"
+	"math"
 	"sort"
 	"strings"
 
@@ -17,7 +18,10 @@ type checker struct {
 	ctx      context.Context
 	old, new *oaschema.Document
 	memo     map[pairKey][]change
-	active   map[pairKey]bool
+	active   map[pairKey]int // pairs being compared, by stack depth
+	depth    int             // current depth of the comparison stack
+	low      int             // lowest depth a cycle reached back to
+	work     int             // schema comparisons done, to bound recomputation
 	flat     map[*openapi3.Schema]*openapi3.Schema
 	groups   map[string]*group
 	order    []string
@@ -39,7 +43,8 @@ func Check(ctx context.Context, old, new *oaschema.Document) (rep *compat.Report
 		old:    old,
 		new:    new,
 		memo:   map[pairKey][]change{},
-		active: map[pairKey]bool{},
+		active: map[pairKey]int{},
+		low:    math.MaxInt,
 		flat:   map[*openapi3.Schema]*openapi3.Schema{},
 		groups: map[string]*group{},
 	}

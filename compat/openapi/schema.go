@@ -23,6 +23,7 @@ const (
 	response
 )
 
+// String names the direction.
 func (d dir) String() string {
 	if d == request {
 		return "request"
@@ -69,9 +70,17 @@ func constraint(kind string, e effect, d dir) string {
 	return "RESPONSE_" + kind + "_WIDENED"
 }
 
+// maxWork bounds schema comparisons before every result is memoised even if
+// a cycle left it partial: pathological cycles cost time, never forever.
+const maxWork = 1 << 20
+
 // schema compares two resolved schemas in direction d. Results are memoised
-// per (old, new, direction), which both shares the work for a component
-// reached from many operations and ends recursion in cyclic schemas.
+// per (old, new, direction), which shares the work for a component reached
+// from many operations. A pair met again while it is being compared is a
+// cycle: it contributes nothing there (its changes are reported where the
+// cycle started), and results computed inside such a cycle are not memoised,
+// so an operation entering the cycle elsewhere still sees every change and
+// lands in Affects.
 func (c *checker) schema(o, n *openapi3.SchemaRef, d dir) []change {
 	if o == nil || n == nil || o.Value == nil || n.Value == nil {
 		return nil
@@ -80,13 +89,23 @@ func (c *checker) schema(o, n *openapi3.SchemaRef, d dir) []change {
 	if r, ok := c.memo[k]; ok {
 		return r
 	}
-	if c.active[k] {
+	if at, ok := c.active[k]; ok {
+		c.low = min(c.low, at)
 		return nil
 	}
-	c.active[k] = true
+	c.work++
+	c.depth++
+	my := c.depth
+	c.active[k] = my
+	outer := c.low
+	c.low = math.MaxInt
 	r := c.compareSchema(c.flatten(o.Value), c.flatten(n.Value), d)
 	delete(c.active, k)
-	c.memo[k] = r
+	c.depth--
+	if c.low >= my || c.work > maxWork {
+		c.memo[k] = r
+	}
+	c.low = min(outer, c.low)
 	return r
 }
 
@@ -492,6 +511,7 @@ type bound struct {
 	set  bool
 }
 
+// String formats the bound as messages show it.
 func (b bound) String() string {
 	switch {
 	case !b.set:
