@@ -10,7 +10,8 @@
 //  2. instrument recovers a panic into a 500 (the server keeps running),
 //     counts the request and its duration for Prometheus and writes one
 //     structured log line with log/slog.
-//  3. api bounds the body (64 MiB for a publish, 1 MiB for most routes),
+//  3. api bounds the body (64 MiB for a publish, 1 MiB for most routes;
+//     at most MaxConcurrentPublishes publish bodies are decoded at once),
 //     bounds the store calls in time, and authenticates the bearer token:
 //     the SHA-256 of the secret finds the token; revoked or unknown tokens
 //     answer 401.

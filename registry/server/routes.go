@@ -149,6 +149,12 @@ type PublishResponse struct {
 }
 
 func (s *Server) publish(w http.ResponseWriter, r *http.Request, c *caller) error {
+	select {
+	case s.publishSlots <- struct{}{}:
+		defer func() { <-s.publishSlots }()
+	case <-r.Context().Done():
+		return &registry.Error{Code: registry.EUNAVAILABLE, Message: "the registry server is busy with other publishes; try again in a moment", Err: r.Context().Err()}
+	}
 	var req PublishRequest
 	if err := decode(r, &req); err != nil {
 		return err

@@ -42,6 +42,9 @@ type Options struct {
 	// GateCacheSalt is the release of contracts, mixed into the keys of
 	// comparisons the web page's gate caches (see registry.Gate).
 	GateCacheSalt string
+	// MaxConcurrentPublishes bounds the publishes decoded at once, each up
+	// to MaxPublishBytes in memory; others wait their turn. Zero means 8.
+	MaxConcurrentPublishes int
 	// ShutdownTimeout bounds how long Serve waits for requests in flight
 	// after its context ends; zero means 30 seconds.
 	ShutdownTimeout time.Duration
@@ -56,6 +59,8 @@ type Server struct {
 	now     func() time.Time
 	metrics *metrics
 	handler http.Handler
+	// publishSlots holds a token per publish being decoded or stored.
+	publishSlots chan struct{}
 }
 
 // New makes a server over store. Without opts.Auth it refuses to run unless
@@ -74,6 +79,10 @@ func New(store registry.Store, opts Options) (*Server, error) {
 	if s.now == nil {
 		s.now = time.Now
 	}
+	if opts.MaxConcurrentPublishes <= 0 {
+		opts.MaxConcurrentPublishes = 8
+	}
+	s.publishSlots = make(chan struct{}, opts.MaxConcurrentPublishes)
 	s.metrics = newMetrics()
 	s.handler = s.routes()
 	return s, nil

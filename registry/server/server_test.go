@@ -13,6 +13,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -389,4 +390,55 @@ func (s *syncBuffer) String() string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.b.String()
+}
+
+// gatedPublish blocks every Publish until released, counting those inside.
+type gatedPublish struct {
+	registry.Store
+	inside  atomic.Int32
+	most    atomic.Int32
+	release chan struct{}
+}
+
+func (g *gatedPublish) Publish(ctx context.Context, v *registry.Version, blobs map[string][]byte) (registry.PublishOutcome, error) {
+	n := g.inside.Add(1)
+	defer g.inside.Add(-1)
+	for {
+		m := g.most.Load()
+		if n <= m || g.most.CompareAndSwap(m, n) {
+			break
+		}
+	}
+	<-g.release
+	return g.Store.Publish(ctx, v, blobs)
+}
+
+// TestPublishConcurrencyIsBounded: publishes beyond the limit wait for a
+// slot instead of holding their bodies in memory at once.
+func TestPublishConcurrencyIsBounded(t *testing.T) {
+	db := openSQLite(t)
+	g := &gatedPublish{Store: db, release: make(chan struct{})}
+	srv, err := New(g, Options{InsecureNoAuth: true, MaxConcurrentPublishes: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	hs := httptest.NewServer(srv.Handler())
+	defer hs.Close()
+	var wg sync.WaitGroup
+	for i := 0; i < 5; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			v, blobs := storetest.Spec{Service: fmt.Sprintf("s%d", i), Version: "1.0.0"}.Build()
+			if resp, body := do(t, "POST", hs.URL+"/v1/versions", "", PublishRequest{Version: v, Blobs: blobs}); resp.StatusCode != 201 {
+				t.Errorf("publish %d: %d %s", i, resp.StatusCode, body)
+			}
+		}()
+	}
+	time.Sleep(300 * time.Millisecond)
+	close(g.release)
+	wg.Wait()
+	if m := g.most.Load(); m != 2 {
+		t.Errorf("at most %d publishes reached the store at once, want 2", m)
+	}
 }
