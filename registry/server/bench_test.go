@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"runtime"
 	"sort"
 	"sync"
 	"sync/atomic"
@@ -118,7 +119,7 @@ func runBench(b *testing.B, clients []*client.Client, requestsPerOp int, op func
 		next      atomic.Int64
 		worker    atomic.Int64
 	)
-	b.SetParallelism(max(1, 16/max(1, runtimeProcs())))
+	b.SetParallelism(max(1, 16/runtime.GOMAXPROCS(0)))
 	b.ResetTimer()
 	start := time.Now()
 	b.RunParallel(func(pb *testing.PB) {

@@ -1,5 +1,0 @@
-package server
-
-import "runtime"
-
-func runtimeProcs() int { return runtime.GOMAXPROCS(0) }
