@@ -117,7 +117,10 @@ esac
 args+=("${extra[@]}")
 
 report_dir="${RUNNER_TEMP:-${TMPDIR:-/tmp}}"
-report=$(mktemp "$report_dir/contracts-$command-XXXXXX.json")
+# (BSD mktemp, on macOS runners, wants the X's last.)
+report=$(mktemp "$report_dir/contracts-$command-XXXXXX")
+mv "$report" "$report.json"
+report="$report.json"
 
 # relative_to_workspace turns a path the CLI printed (relative to the
 # working directory or to the service folder, or absolute) into the path
@@ -128,7 +131,15 @@ relative_to_workspace() {
 	/*) p="$f" ;;
 	*) p="$PWD/$f" ;;
 	esac
-	realpath -m --relative-to="$workspace" "$p" 2>/dev/null || echo "$f"
+	# GNU realpath normalises ..; elsewhere (macOS runners) strip the prefix.
+	if realpath -m --relative-to="$workspace" "$p" 2>/dev/null; then
+		return
+	fi
+	p="${p//\/.\//\/}"
+	case "$p" in
+	"$workspace"/*) echo "${p#"$workspace"/}" ;;
+	*) echo "$f" ;;
+	esac
 }
 
 # print_with_annotations copies the github-format output to the log,
