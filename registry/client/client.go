@@ -172,7 +172,7 @@ func (c *Client) once(ctx context.Context, method, u string, body []byte, out an
 		if errors.Is(err, io.ErrUnexpectedEOF) || isNetErr(err) {
 			return true, unavailable(c.base, err)
 		}
-		return false, &registry.Error{Code: registry.EINTERNAL, Message: fmt.Sprintf("the registry server at %s answered %s %s with JSON this client cannot read (is it a newer or older version?): %v", c.base, method, req.URL.Path, err), Err: err}
+		return false, &registry.Error{Code: registry.EINTERNAL, Message: fmt.Sprintf("the registry server at %s answered %s %s with JSON this client cannot read (is it a newer or older version?): %v", c.base.Redacted(), method, req.URL.Path, err), Err: err}
 	}
 	return false, nil
 }
@@ -208,7 +208,7 @@ func (c *Client) decodeError(method, path string, resp *http.Response) error {
 	if len(snippet) > 200 {
 		snippet = snippet[:200] + "…"
 	}
-	return registry.Errorf(code, "the registry server at %s answered %s %s with %s and no registry error (%s): %s", c.base, method, path, resp.Status, hint, snippet)
+	return registry.Errorf(code, "the registry server at %s answered %s %s with %s and no registry error (%s): %s", c.base.Redacted(), method, path, resp.Status, hint, snippet)
 }
 
 func isNetErr(err error) bool {
@@ -225,5 +225,11 @@ func unavailable(base *url.URL, err error) error {
 	if errors.As(err, &re) {
 		return err
 	}
-	return &registry.Error{Code: registry.EUNAVAILABLE, Message: fmt.Sprintf("cannot reach the registry server at %s: %v", base, err), Err: err}
+	// The URL's password, if any, stays out of messages; the transport's
+	// own error names only the host.
+	msg := err.Error()
+	if pw, ok := base.User.Password(); ok && pw != "" {
+		msg = strings.ReplaceAll(msg, pw, "xxxxx")
+	}
+	return &registry.Error{Code: registry.EUNAVAILABLE, Message: fmt.Sprintf("cannot reach the registry server at %s: %s", base.Redacted(), msg), Err: err}
 }

@@ -138,6 +138,11 @@ func TestUnreachableAndTimeout(t *testing.T) {
 		t.Errorf("unreachable: err = %v, want unavailable", err)
 	}
 
+	withPassword, _ := client.New("http://user:s3cr3t@"+addr, "", client.WithRetries(0))
+	if _, err := withPassword.Services(context.Background()); err == nil || strings.Contains(err.Error(), "s3cr3t") {
+		t.Errorf("unreachable with a password in the URL: %v", err)
+	}
+
 	release := make(chan struct{})
 	hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { <-release }))
 	defer hs.Close()
