@@ -274,11 +274,23 @@ func responseMap(op *openapi3.Operation) map[string]*openapi3.Response {
 
 func (c *checker) responses(oc opCtx, oop, nop *openapi3.Operation) {
 	or, nr := responseMap(oop), responseMap(nop)
+	// A status the new version documents only through its range (200 under
+	// 2XX) is still documented: compare it with the range.
+	rangeOf := func(code string) (string, bool) {
+		if len(code) == 3 {
+			r := code[:1] + "XX"
+			if _, ok := nr[r]; ok {
+				return r, true
+			}
+		}
+		return "", false
+	}
 	var oldSuccess, keptSuccess, newSuccess []string
 	for _, code := range sortedKeys(or) {
 		if isSuccess(code) {
 			oldSuccess = append(oldSuccess, code)
-			if _, ok := nr[code]; ok {
+			_, ok := nr[code]
+			if _, inRange := rangeOf(code); ok || inRange {
 				keptSuccess = append(keptSuccess, code)
 			}
 		}
@@ -306,6 +318,9 @@ func (c *checker) responses(oc opCtx, oop, nop *openapi3.Operation) {
 	for _, code := range sortedKeys(or) {
 		o := or[code]
 		n, ok := nr[code]
+		if r, inRange := rangeOf(code); !ok && inRange {
+			n, ok = nr[r], true
+		}
 		if !ok {
 			if !(replaced && isSuccess(code)) {
 				c.add("RESPONSE_STATUS_REMOVED", oc.name, "response "+code, "", "was removed", orLoc(c.old.Location(o.Origin), oc.oloc))
