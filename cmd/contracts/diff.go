@@ -158,6 +158,11 @@ func diffProto(ctx context.Context, oldDir, newDir string, opts protocheck.Optio
 	if err := grp.Wait(); err != nil {
 		return nil, err
 	}
+	for _, m := range opts.Messages {
+		if !oldSet.HasMessage(m) && !oldSet.HasMethod(m) && !newSet.HasMessage(m) && !newSet.HasMethod(m) {
+			return nil, usageErrorf("--message %s: neither %s nor %s defines such a message type or RPC (use full names: pkg.Type, pkg.Service.Method)", m, oldDir, newDir)
+		}
+	}
 	return protocheck.Check(ctx, oldSet, newSet, opts)
 }
 
