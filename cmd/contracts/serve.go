@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"log/slog"
 	"net"
 	"os"
@@ -19,6 +20,8 @@ func newServeCmd(g *globals) *cobra.Command {
 		addr      string
 		insecure  bool
 		logFormat string
+		tlsCert   string
+		tlsKey    string
 	)
 	cmd := &cobra.Command{
 		Use:   "serve --store URL [--addr 127.0.0.1:8080] [--insecure-no-auth]",
@@ -36,7 +39,8 @@ address.
 
 /healthz and /readyz (which checks the store) need no token; /metrics is in
 Prometheus format. SIGTERM stops accepting connections and finishes the
-requests in flight.`,
+requests in flight. --tls-cert and --tls-key serve HTTPS directly; without
+them, put the server behind a TLS-terminating proxy.`,
 		Example: `  contracts token create --store postgres://db/contracts --name admin --scope admin
   contracts serve --store postgres://db/contracts --addr :8080
   contracts serve --store sqlite:./registry.db --insecure-no-auth`,
@@ -46,6 +50,17 @@ requests in flight.`,
 			log, err := newLogger(logFormat)
 			if err != nil {
 				return err
+			}
+			if (tlsCert == "") != (tlsKey == "") {
+				return usageErrorf("--tls-cert and --tls-key go together")
+			}
+			var tlsConfig *tls.Config
+			if tlsCert != "" {
+				pair, err := tls.LoadX509KeyPair(tlsCert, tlsKey)
+				if err != nil {
+					return usageErrorf("--tls-cert %s / --tls-key %s: %v", tlsCert, tlsKey, err)
+				}
+				tlsConfig = &tls.Config{Certificates: []tls.Certificate{pair}, MinVersion: tls.VersionTLS12}
 			}
 			st, auth, err := openServerStore(ctx, g, store)
 			if err != nil {
@@ -66,6 +81,9 @@ requests in flight.`,
 			if err != nil {
 				return &registry.Error{Code: registry.EUNAVAILABLE, Message: "cannot listen on " + addr + ": " + err.Error(), Err: err}
 			}
+			if tlsConfig != nil {
+				ln = tls.NewListener(ln, tlsConfig)
+			}
 			if insecure {
 				log.Warn("--insecure-no-auth: anyone who can reach " + ln.Addr().String() + " may read and write this registry")
 			}
@@ -76,6 +94,8 @@ requests in flight.`,
 	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:8080", "the address to listen on (host:port; :8080 for every interface)")
 	cmd.Flags().BoolVar(&insecure, "insecure-no-auth", false, "let anyone read and write without a token (loopback addresses only)")
 	cmd.Flags().StringVar(&logFormat, "log-format", "text", "log format on stderr: text or json")
+	cmd.Flags().StringVar(&tlsCert, "tls-cert", "", "serve HTTPS with this PEM certificate (chain) file, with --tls-key; else plain HTTP, for behind a TLS proxy")
+	cmd.Flags().StringVar(&tlsKey, "tls-key", "", "the PEM private key of --tls-cert")
 	return cmd
 }
 

@@ -3,10 +3,18 @@ package server
 import (
 	"bytes"
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"encoding/json"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"io"
+	"math/big"
 	"net"
 	"net/http"
 	"os"
@@ -119,8 +127,15 @@ type serveProcess struct {
 // and waits until it is ready.
 func startServe(t testing.TB, bin, store string, extra ...string) *serveProcess {
 	t.Helper()
+	return startServeWith(t, http.DefaultClient, "http", bin, store, extra...)
+}
+
+// startServeWith is startServe polling with hc over scheme (https when the
+// server is given --tls-cert).
+func startServeWith(t testing.TB, hc *http.Client, scheme, bin, store string, extra ...string) *serveProcess {
+	t.Helper()
 	addr := freeAddr(t)
-	p := &serveProcess{url: "http://" + addr, logs: &bytes.Buffer{}, done: make(chan error, 1)}
+	p := &serveProcess{url: scheme + "://" + addr, logs: &bytes.Buffer{}, done: make(chan error, 1)}
 	p.cmd = exec.Command(bin, append([]string{"serve", "--store", store, "--addr", addr}, extra...)...)
 	p.cmd.Stdout, p.cmd.Stderr = p.logs, p.logs
 	if err := p.cmd.Start(); err != nil {
@@ -135,7 +150,7 @@ func startServe(t testing.TB, bin, store string, extra ...string) *serveProcess 
 	})
 	deadline := time.Now().Add(20 * time.Second)
 	for time.Now().Before(deadline) {
-		resp, err := http.Get(p.url + "/readyz")
+		resp, err := hc.Get(p.url + "/readyz")
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == 200 {
@@ -339,4 +354,60 @@ func TestServeProcess(t *testing.T) {
 	if !strings.Contains(srv.logs.String(), `"msg":"shut down cleanly"`) {
 		t.Errorf("no clean-shutdown log line:\n%s", srv.logs)
 	}
+}
+
+// TestServeTLS: with --tls-cert and --tls-key, `contracts serve` answers
+// HTTPS, and the client works through it.
+func TestServeTLS(t *testing.T) {
+	bin := buildContracts(t)
+	dir := t.TempDir()
+	certFile, keyFile, pool := selfSignedCert(t, dir)
+	hc := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
+	store := "sqlite:" + filepath.Join(dir, "registry.db")
+	srv := startServeWith(t, hc, "https", bin, store, "--insecure-no-auth", "--tls-cert", certFile, "--tls-key", keyFile)
+	c, err := client.New(srv.url, "", client.WithHTTPClient(hc))
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, blobs := storetest.Spec{Service: "tls", Version: "1.0.0", Provides: []string{"tls-api"}}.Build()
+	if _, err := c.Publish(context.Background(), v, blobs); err != nil {
+		t.Fatalf("publish over HTTPS: %v", err)
+	}
+	out, err := exec.Command(bin, "serve", "--store", store, "--tls-cert", certFile).CombinedOutput()
+	if !strings.Contains(string(out), "go together") {
+		t.Errorf("--tls-cert alone: %v\n%s", err, out)
+	}
+}
+
+// selfSignedCert writes a certificate for 127.0.0.1 and its key into dir.
+func selfSignedCert(t *testing.T, dir string) (certFile, keyFile string, pool *x509.CertPool) {
+	t.Helper()
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl := &x509.Certificate{
+		SerialNumber: big.NewInt(1),
+		Subject:      pkix.Name{CommonName: "contracts test"},
+		NotBefore:    time.Now().Add(-time.Hour),
+		NotAfter:     time.Now().Add(time.Hour),
+		IPAddresses:  []net.IP{net.ParseIP("127.0.0.1")},
+		KeyUsage:     x509.KeyUsageDigitalSignature,
+		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
+	}
+	der, err := x509.CreateCertificate(rand.Reader, tmpl, tmpl, &key.PublicKey, key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyDER, err := x509.MarshalECPrivateKey(key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	certFile, keyFile = filepath.Join(dir, "cert.pem"), filepath.Join(dir, "key.pem")
+	os.WriteFile(certFile, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), 0o600)
+	os.WriteFile(keyFile, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER}), 0o600)
+	cert, _ := x509.ParseCertificate(der)
+	pool = x509.NewCertPool()
+	pool.AddCert(cert)
+	return certFile, keyFile, pool
 }
