@@ -272,11 +272,12 @@ func (l *loader) parseMain(data []byte) (*parsed, error) {
 		if line, ok := jsonDepthOK(data, l.opts.MaxDepth); !ok {
 			return nil, l.inputf(l.main, line, "nesting is deeper than the limit of %d levels", l.opts.MaxDepth)
 		}
-		var g any
-		if err := json.Unmarshal(data, &g); err != nil {
-			return nil, l.jsonErr(l.main, data, err)
+		if !json.Valid(data) {
+			var v any
+			return nil, l.jsonErr(l.main, data, json.Unmarshal(data, &v))
 		}
-		return &parsed{generic: g, tree: buildJSONTree(data)}, nil
+		tree, g := buildJSONTree(data)
+		return &parsed{generic: g, tree: tree}, nil
 	}
 	root, err := l.checkSyntax(l.main, data)
 	if err != nil {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math"
 	"strconv"
 	"strings"
@@ -75,11 +76,13 @@ type jsonTree struct {
 	intern    map[string]string
 }
 
-func buildJSONTree(data []byte) *pnode {
+// buildJSONTree scans valid JSON (checked beforehand) into a pnode tree
+// and, in the same pass, the generic value encoding/json would decode.
+func buildJSONTree(data []byte) (*pnode, any) {
 	t := &jsonTree{data: data, line: 1, intern: map[string]string{}}
 	t.ws()
 	if t.i >= len(data) {
-		return nil
+		return nil, nil
 	}
 	return t.value(t.here())
 }
@@ -123,7 +126,7 @@ func (t *jsonTree) str() string {
 			return s
 		}
 		s := string(raw[1 : len(raw)-1])
-		if len(t.intern) < 1<<16 {
+		if len(s) < 64 && len(t.intern) < 1<<16 {
 			t.intern[s] = s
 		}
 		return s
@@ -135,18 +138,20 @@ func (t *jsonTree) str() string {
 	return s
 }
 
-// value reads the value at t.i; at is the position to record for it.
-func (t *jsonTree) value(at pos) *pnode {
+// value reads the value at t.i; at is the position to record for it. It
+// returns the position node (nil for a scalar) and the decoded value.
+func (t *jsonTree) value(at pos) (*pnode, any) {
 	switch t.data[t.i] {
 	case '{':
 		n := t.slab.new()
 		n.at = at
+		m := map[string]any{}
 		t.i++
 		for {
 			t.ws()
 			if t.i >= len(t.data) || t.data[t.i] == '}' {
 				t.i++
-				return n
+				return n, m
 			}
 			if t.data[t.i] == ',' {
 				t.i++
@@ -157,12 +162,8 @@ func (t *jsonTree) value(at pos) *pnode {
 			t.ws()
 			t.i++ // colon
 			t.ws()
-			var kid *pnode
-			if c := t.data[t.i]; c == '{' || c == '[' {
-				kid = t.value(kp)
-			} else {
-				t.scalar()
-			}
+			kid, v := t.value(kp)
+			m[key] = v
 			n.keys = append(n.keys, key)
 			n.kpos = append(n.kpos, kp)
 			n.kids = append(n.kids, kid)
@@ -171,34 +172,52 @@ func (t *jsonTree) value(at pos) *pnode {
 		n := t.slab.new()
 		n.at = at
 		n.isSeq = true
+		var list []any
 		t.i++
 		for {
 			t.ws()
 			if t.i >= len(t.data) || t.data[t.i] == ']' {
 				t.i++
-				return n
+				if list == nil {
+					list = []any{}
+				}
+				return n, list
 			}
 			if t.data[t.i] == ',' {
 				t.i++
 				continue
 			}
 			ip := t.here()
-			if c := t.data[t.i]; c == '{' || c == '[' {
-				n.kids = append(n.kids, t.value(ip))
-				continue
+			kid, v := t.value(ip)
+			list = append(list, v)
+			if kid == nil {
+				kid = t.slab.new()
+				kid.at = ip
+				if s, ok := v.(string); ok {
+					kid.val = s
+				} else {
+					kid.val = fmt.Sprint(v)
+				}
 			}
-			item := t.slab.new()
-			item.at = ip
-			if t.data[t.i] == '"' {
-				item.val = t.str()
-			} else {
-				item.val = t.scalar()
-			}
-			n.kids = append(n.kids, item)
+			n.kids = append(n.kids, kid)
 		}
+	case '"':
+		return nil, t.str()
 	}
-	t.scalar()
-	return nil
+	text := t.scalar()
+	switch text {
+	case "true":
+		return nil, true
+	case "false":
+		return nil, false
+	case "null":
+		return nil, nil
+	}
+	f, err := strconv.ParseFloat(text, 64)
+	if err != nil {
+		return nil, text
+	}
+	return nil, f
 }
 
 // scalar skips a scalar, returning its text (decoded for strings).
