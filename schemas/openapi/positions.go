@@ -32,6 +32,20 @@ type pnode struct {
 	kids  []*pnode
 	val   string
 	isSeq bool
+	// in and ref keep the scalar values of "in" and "$ref" keys, which
+	// walking a converted Swagger 2.0 document needs.
+	in, ref string
+}
+
+// scalarAt returns the kept scalar value of key ("in" or "$ref") in n.
+func scalarAt(n *pnode, key string) string {
+	if n == nil {
+		return ""
+	}
+	if key == "in" {
+		return n.in
+	}
+	return n.ref
 }
 
 // get returns the mapping value under key, nil when absent or scalar.
@@ -164,6 +178,13 @@ func (t *jsonTree) value(at pos) (*pnode, any) {
 			t.ws()
 			kid, v := t.value(kp)
 			m[key] = v
+			if sv, ok := v.(string); ok && (key == "in" || key == "$ref") {
+				if key == "in" {
+					n.in = sv
+				} else {
+					n.ref = sv
+				}
+			}
 			n.keys = append(n.keys, key)
 			n.kpos = append(n.kpos, kp)
 			n.kids = append(n.kids, kid)
@@ -260,6 +281,14 @@ func yamlTree(n *yaml.Node, at pos, s *slab, depth int) *pnode {
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k, v := n.Content[i], n.Content[i+1]
 			kp := pos{int32(k.Line), int32(k.Column)}
+			if v.Kind == yaml.ScalarNode {
+				switch k.Value {
+				case "in":
+					p.in = v.Value
+				case "$ref":
+					p.ref = v.Value
+				}
+			}
 			p.keys = append(p.keys, k.Value)
 			p.kpos = append(p.kpos, kp)
 			p.kids = append(p.kids, yamlTree(v, kp, s, depth+1))
@@ -546,10 +575,14 @@ func (w walker) doc(t *openapi3.T, n *pnode, swagger bool) {
 		return
 	}
 	if swagger {
-		// Converted Swagger 2.0 keeps definitions as component schemas;
-		// its paths change shape (body parameters), so they are not walked.
 		if t.Components != nil {
 			w.schemas(t.Components.Schemas, n.get("definitions"))
+		}
+		if t.Paths != nil {
+			pn := n.get("paths")
+			for p, item := range t.Paths.Map() {
+				w.swaggerPathItem(item, pn.get(p), n)
+			}
 		}
 		return
 	}
@@ -720,4 +753,93 @@ func (w walker) schema(r *openapi3.SchemaRef, n *pnode) {
 	if d := s.Discriminator; d != nil && d.Origin == nil {
 		d.Origin = w.origin(n.get("discriminator"))
 	}
+}
+
+// swaggerPathItem walks a path item converted from Swagger 2.0, whose shape
+// differs from the source: body and formData parameters became the request
+// body, and a response's schema moved under its content.
+func (w walker) swaggerPathItem(item *openapi3.PathItem, n, root *pnode) {
+	if item == nil || n == nil {
+		return
+	}
+	if item.Origin == nil {
+		item.Origin = w.origin(n)
+	}
+	w.swaggerParams(item.Parameters, n.get("parameters"), root)
+	for m, op := range item.Operations() {
+		on := n.get(strings.ToLower(m))
+		if op == nil || on == nil {
+			continue
+		}
+		if op.Origin == nil {
+			op.Origin = w.origin(on)
+		}
+		body := w.swaggerParams(op.Parameters, on.get("parameters"), root)
+		if rb := op.RequestBody; body != nil && rb != nil && rb.Ref == "" && rb.Value != nil && rb.Value.Origin == nil {
+			rb.Value.Origin = w.origin(body)
+			for _, mt := range rb.Value.Content {
+				if mt != nil {
+					w.schema(mt.Schema, body.get("schema"))
+				}
+			}
+		}
+		if op.Responses == nil {
+			continue
+		}
+		rn := on.get("responses")
+		for code, r := range op.Responses.Map() {
+			cn := rn.get(code)
+			if r == nil || cn == nil || r.Ref != "" || r.Value == nil || r.Value.Origin != nil {
+				continue
+			}
+			r.Value.Origin = w.origin(cn)
+			for _, mt := range r.Value.Content {
+				if mt != nil {
+					w.schema(mt.Schema, cn.get("schema"))
+				}
+			}
+		}
+	}
+}
+
+// swaggerParams walks the parameters that stayed parameters, in order, and
+// returns the source node of the body parameter, if any.
+func (w walker) swaggerParams(ps openapi3.Parameters, n, root *pnode) (body *pnode) {
+	if n == nil {
+		return nil
+	}
+	i := 0
+	for _, item := range n.kids {
+		if item == nil {
+			continue
+		}
+		in := paramIn(item, root)
+		if in == "body" || in == "formData" {
+			if in == "body" {
+				body = item
+			}
+			continue
+		}
+		if i < len(ps) {
+			p := ps[i]
+			if p != nil && p.Ref == "" && p.Value != nil && p.Value.Origin == nil {
+				p.Value.Origin = w.origin(item)
+			}
+		}
+		i++
+	}
+	return body
+}
+
+// paramIn is where a Swagger 2.0 parameter goes, following a $ref into the
+// document's parameters; "" when unknown.
+func paramIn(item, root *pnode) string {
+	if v := scalarAt(item, "in"); v != "" {
+		return v
+	}
+	ref := scalarAt(item, "$ref")
+	if name, ok := strings.CutPrefix(ref, "#/parameters/"); ok {
+		return scalarAt(root.get("parameters").get(name), "in")
+	}
+	return ""
 }
