@@ -142,7 +142,11 @@ func (c *checker) parameters(oc opCtx, o, n pathEntry, oop, nop *openapi3.Operat
 			c.add("PARAMETER_STYLE_CHANGED", oc.name, ctx, "",
 				fmt.Sprintf("changed serialization from style %s explode %t to style %s explode %t", os, oe, ns, ne), orLoc(c.new.FieldLocation(p.Origin, "style"), loc))
 		}
-		c.schemaChanges(oc, ctx, c.schema(paramSchema(old), paramSchema(p), request))
+		// Changes without a position of their own (converted Swagger
+		// parameters) point at the parameter rather than the operation.
+		poc := oc
+		poc.nloc, poc.oloc = loc, orLoc(c.old.Location(old.Origin), oc.oloc)
+		c.schemaChanges(poc, ctx, c.schema(paramSchema(old), paramSchema(p), request))
 	}
 	for _, k := range sortedKeys(np) {
 		if _, ok := op[k]; ok || moved[k] {
