@@ -21,9 +21,11 @@ const benchServices = 20
 
 // BenchmarkServer measures, on loopback, requests per second and the p99
 // latency of a can-i-deploy's reads (Version, LiveConsumers, LiveProviders,
-// Blobs: four requests per op) and of publish (one request per op), from 16
-// concurrent clients, against one server over SQLite and two servers over
-// one PostgreSQL. -benchtime bounds each run (default 1s).
+// Blobs: four requests per op), of the whole gate (registry.Gate through
+// the client, comparisons cached after the first) and of publish (one
+// request per op), from 16 concurrent clients, against one server over
+// SQLite and two servers over one PostgreSQL. -benchtime bounds each run
+// (default 1s).
 func BenchmarkServer(b *testing.B) {
 	setups := []struct {
 		name  string
@@ -58,6 +60,19 @@ func BenchmarkServer(b *testing.B) {
 						return err
 					}
 					_, err = c.Blobs(ctx, registry.ReferencedBlobs(v))
+					return err
+				})
+			})
+			// The gate itself through the client: the reads above plus the
+			// cached comparison lookups, as `contracts can-i-deploy` runs.
+			b.Run("can-i-deploy-gate", func(b *testing.B) {
+				runBench(b, clients, 0, func(ctx context.Context, c *client.Client, i int64) error {
+					k := int(i % benchServices)
+					g := &registry.Gate{Store: c, CacheSalt: "bench"}
+					d, err := g.CanIDeploy(ctx, "prod", []registry.Party{{Service: benchSvc(k), Version: "1.1.0"}})
+					if err == nil && !d.Deployable {
+						err = fmt.Errorf("%s 1.1.0 refused: %+v", benchSvc(k), d.Refusals())
+					}
 					return err
 				})
 			})
@@ -106,11 +121,18 @@ func seedBench(b *testing.B, c *client.Client) {
 		if err := c.RecordDeployment(ctx, registry.Deployment{Env: "prod", Service: v.Service, Version: v.Version}, false); err != nil {
 			b.Fatal(err)
 		}
+		// The candidate of the gate benchmark: the same contracts, the
+		// next version.
+		next, nextBlobs := storetest.Spec{Service: benchSvc(i), Version: "1.1.0", Provides: []string{benchSvc(i) + "-api"}, Consumes: []string{benchSvc(i+1) + "-api"}, DocSize: 16 << 10}.Build()
+		if _, err := c.Publish(ctx, next, nextBlobs); err != nil {
+			b.Fatal(err)
+		}
 	}
 }
 
 // runBench runs op from 16 concurrent workers spread over the clients
-// (servers) and reports requests/s and the p99 latency of one op.
+// (servers) and reports requests/s (ops/s when requestsPerOp is 0: an op
+// of varying requests) and the p99 latency of one op.
 func runBench(b *testing.B, clients []*client.Client, requestsPerOp int, op func(ctx context.Context, c *client.Client, i int64) error) {
 	ctx := context.Background()
 	var (
@@ -144,6 +166,10 @@ func runBench(b *testing.B, clients []*client.Client, requestsPerOp int, op func
 	}
 	sort.Slice(latencies, func(i, j int) bool { return latencies[i] < latencies[j] })
 	p99 := latencies[min(len(latencies)-1, len(latencies)*99/100)]
-	b.ReportMetric(float64(len(latencies)*requestsPerOp)/elapsed.Seconds(), "req/s")
+	if requestsPerOp > 0 {
+		b.ReportMetric(float64(len(latencies)*requestsPerOp)/elapsed.Seconds(), "req/s")
+	} else {
+		b.ReportMetric(float64(len(latencies))/elapsed.Seconds(), "ops/s")
+	}
 	b.ReportMetric(float64(p99.Microseconds())/1000, "p99-ms/op")
 }
