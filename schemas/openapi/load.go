@@ -64,8 +64,8 @@ type Document struct {
 	Main string
 	// Display is the prefix put before file names.
 	Display string
-	// Swagger is true when the source was a Swagger 2.0 document. Converted
-	// documents carry no origins, so their positions come from lines.
+	// Swagger is true when the source was a Swagger 2.0 document, converted
+	// to OpenAPI 3 (its positions are mapped back onto the converted tree).
 	Swagger bool
 	// lines holds, for converted Swagger documents, the position of each
 	// "paths/<path>/<method>" and "paths/<path>" key of the main file.
@@ -123,15 +123,21 @@ func (d *Document) loc(l openapi3.Location) compat.Location {
 }
 
 // LoadFile loads a document from disk. Only the file's folder is readable,
-// so references cannot leave it; messages name files as the user spelled the
-// path ("new/openapi.yaml", "new/schemas/order.yaml").
+// so references cannot leave it (not even through a symbolic link: the
+// folder is opened as an os.Root); messages name files as the user spelled
+// the path ("new/openapi.yaml", "new/schemas/order.yaml").
 func LoadFile(ctx context.Context, p string) (*Document, error) {
 	dir, base := filepath.Split(p)
 	display := filepath.ToSlash(dir)
 	if dir == "" {
 		dir = "."
 	}
-	return Load(ctx, os.DirFS(dir), base, Options{Display: display})
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return nil, &compat.InputError{Location: compat.Location{File: filepath.ToSlash(p)}, Msg: "cannot open the document's folder: " + err.Error(), Err: err}
+	}
+	defer root.Close()
+	return Load(ctx, root.FS(), base, Options{Display: display})
 }
 
 // LoadPair loads two documents concurrently, since each load takes time

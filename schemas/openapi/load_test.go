@@ -3,6 +3,8 @@ package openapi
 import (
 	"context"
 	"errors"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -187,4 +189,28 @@ func keys(m map[string][]byte) []string {
 		out = append(out, k)
 	}
 	return out
+}
+
+// TestLoadFileSymlinkEscape refuses a ref through a symbolic link that
+// leaves the document's folder.
+func TestLoadFileSymlinkEscape(t *testing.T) {
+	dir := t.TempDir()
+	outside := t.TempDir()
+	if err := os.WriteFile(filepath.Join(outside, "order.yaml"), []byte("type: object\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.MkdirAll(filepath.Join(dir, "api"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(outside, filepath.Join(dir, "api", "schemas")); err != nil {
+		t.Skip("no symbolic links here:", err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "api", "openapi.yaml"), []byte(docWithRef("./schemas/order.yaml")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(dir)
+	_, err := LoadFile(context.Background(), "api/openapi.yaml")
+	if err == nil || !compat.IsInput(err) || !strings.Contains(err.Error(), "api/") {
+		t.Fatalf("LoadFile = %v, want an input error naming api/", err)
+	}
 }
