@@ -53,6 +53,9 @@ const (
 	// EnvRequire set to 1 turns "PostgreSQL unavailable" from a skip into a
 	// failure.
 	EnvRequire = "CONTRACTS_REQUIRE_POSTGRES"
+	// EnvBin names the folder holding initdb and pg_ctl, for layouts other
+	// than Debian's /usr/lib/postgresql/N/bin; only it is searched when set.
+	EnvBin = "CONTRACTS_POSTGRES_BIN"
 )
 
 // Server is a PostgreSQL server for tests.
@@ -140,6 +143,12 @@ func processAlive(pid int) bool {
 }
 
 func findBinaries() (string, error) {
+	if d := os.Getenv(EnvBin); d != "" {
+		if isFile(filepath.Join(d, "initdb")) && isFile(filepath.Join(d, "pg_ctl")) {
+			return d, nil
+		}
+		return "", fmt.Errorf("%s=%s holds no initdb and pg_ctl: %w", EnvBin, d, ErrNoServer)
+	}
 	if dirs, _ := filepath.Glob("/usr/lib/postgresql/*/bin"); len(dirs) > 0 {
 		// Newest major version first.
 		sort.Slice(dirs, func(i, j int) bool {
