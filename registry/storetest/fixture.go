@@ -9,11 +9,10 @@ import (
 	"github.com/contractgate/contracts/registry"
 )
 
-// Spec describes a version to build for a test. Two specs that differ only
-// in Version, Branch, Commit or At build versions with different manifests
-// (the manifest names the version); Content varies the documents, so two
-// builds of the same spec have the same Digest and two with different
-// Content do not.
+// Spec describes a version to build for a test. Building is deterministic:
+// specs that differ only in Version, Branch, Commit or At build the same
+// content and Digest; a different Content changes the documents and so the
+// Digest.
 type Spec struct {
 	Service string
 	Version string
