@@ -95,11 +95,11 @@ func (db *DB) migrate(ctx context.Context) error {
 		if err := tx.QueryRow(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_version`).Scan(&current); err != nil {
 			return storeErr("read schema_version", err)
 		}
+		if latest := migrationNumber(names[len(names)-1]); current > latest {
+			return registry.Errorf(registry.EUNAVAILABLE, "the PostgreSQL registry has schema version %d, newer than this contracts binary knows (%d); upgrade contracts", current, latest)
+		}
 		for _, name := range names {
-			n, err := strconv.Atoi(strings.SplitN(filepath.Base(name), "_", 2)[0])
-			if err != nil {
-				return fmt.Errorf("migration %s: the name must start with its number: %w", name, err)
-			}
+			n := migrationNumber(name)
 			if n <= current {
 				continue
 			}
@@ -163,3 +163,13 @@ func retryable(err error) bool {
 func (db *DB) now() time.Time { return db.Now().UTC().Truncate(time.Microsecond) }
 
 func utc(t time.Time) time.Time { return t.UTC() }
+
+// migrationNumber is the number a migration file's name starts with
+// ("0001_init.sql" is 1); a name without one is a bug caught by the tests.
+func migrationNumber(name string) int {
+	n, err := strconv.Atoi(strings.SplitN(filepath.Base(name), "_", 2)[0])
+	if err != nil {
+		panic(fmt.Sprintf("migration %s: the name must start with its number", name))
+	}
+	return n
+}

@@ -2,8 +2,11 @@ package postgres_test
 
 import (
 	"context"
+	"strings"
 	"sync"
 	"testing"
+
+	"github.com/jackc/pgx/v5"
 
 	"github.com/contractgate/contracts/registry"
 	"github.com/contractgate/contracts/registry/postgres"
@@ -93,5 +96,29 @@ func TestOpenErrors(t *testing.T) {
 				t.Errorf("open %q: %v (code %q), want %q", tt.url, err, got, tt.code)
 			}
 		})
+	}
+}
+
+// TestNewerSchemaRefused: a binary must not write to a registry whose
+// schema a newer binary has migrated past what it knows.
+func TestNewerSchemaRefused(t *testing.T) {
+	ctx := context.Background()
+	url := pgtest.Database(t)
+	db, err := postgres.Open(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	conn, err := pgx.Connect(ctx, url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := conn.Exec(ctx, `UPDATE schema_version SET version = 999`); err != nil {
+		t.Fatal(err)
+	}
+	conn.Close(ctx)
+	_, err = postgres.Open(ctx, url)
+	if registry.ErrorCode(err) != registry.EUNAVAILABLE || !strings.Contains(err.Error(), "999") {
+		t.Errorf("open a newer schema: %v, want EUNAVAILABLE naming version 999", err)
 	}
 }

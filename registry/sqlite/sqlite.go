@@ -104,11 +104,11 @@ func (db *DB) migrate(ctx context.Context) error {
 		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_version`).Scan(&current); err != nil {
 			return unavailable(db.path, err)
 		}
+		if latest := migrationNumber(names[len(names)-1]); current > latest {
+			return registry.Errorf(registry.EUNAVAILABLE, "the registry %s has schema version %d, newer than this contracts binary knows (%d); upgrade contracts", db.path, current, latest)
+		}
 		for _, name := range names {
-			n, err := strconv.Atoi(strings.SplitN(filepath.Base(name), "_", 2)[0])
-			if err != nil {
-				return fmt.Errorf("migration %s: the name must start with its number: %w", name, err)
-			}
+			n := migrationNumber(name)
 			if n <= current {
 				continue
 			}
@@ -166,3 +166,13 @@ func fromMicros(us int64) time.Time { return time.UnixMicro(us).UTC() }
 
 // now returns the clock's time at the precision stored.
 func (db *DB) now() time.Time { return db.Now().UTC().Truncate(time.Microsecond) }
+
+// migrationNumber is the number a migration file's name starts with
+// ("0001_init.sql" is 1); a name without one is a bug caught by the tests.
+func migrationNumber(name string) int {
+	n, err := strconv.Atoi(strings.SplitN(filepath.Base(name), "_", 2)[0])
+	if err != nil {
+		panic(fmt.Sprintf("migration %s: the name must start with its number", name))
+	}
+	return n
+}

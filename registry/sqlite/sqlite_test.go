@@ -2,8 +2,10 @@ package sqlite_test
 
 import (
 	"context"
+	"database/sql"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 
@@ -95,5 +97,29 @@ func TestOpenBadPath(t *testing.T) {
 				t.Errorf("open %q: %v (code %q), want %q", tt.path, err, got, tt.code)
 			}
 		})
+	}
+}
+
+// TestNewerSchemaRefused: a binary must not write to a registry whose
+// schema a newer binary has migrated past what it knows.
+func TestNewerSchemaRefused(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "registry.db")
+	db, err := sqlite.Open(ctx, path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	raw, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := raw.Exec(`UPDATE schema_version SET version = 999`); err != nil {
+		t.Fatal(err)
+	}
+	raw.Close()
+	_, err = sqlite.Open(ctx, path)
+	if registry.ErrorCode(err) != registry.EUNAVAILABLE || !strings.Contains(err.Error(), "999") {
+		t.Errorf("open a newer schema: %v, want EUNAVAILABLE naming version 999", err)
 	}
 }
