@@ -14,9 +14,10 @@ import (
 	"github.com/contractgate/contracts/registry/storetest"
 )
 
+// TestMain stops the PostgreSQL server the tests started, if any.
 func TestMain(m *testing.M) { pgtest.Main(m) }
 
-// open returns a store on a fresh database of the test server.
+// open returns a store on a fresh schema of the test server.
 func open(t testing.TB) *postgres.DB {
 	t.Helper()
 	db, err := postgres.Open(context.Background(), pgtest.Database(t))
