@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"time"
 
 	"github.com/contractgate/contracts/registry"
 	"github.com/contractgate/contracts/registry/client"
@@ -12,7 +11,7 @@ import (
 // first call, so a server that cannot be reached fails that call with
 // exit status 3.
 func openRemote(ctx context.Context, url, token string) (registry.Store, error) {
-	c, err := client.New(url, token, client.WithTimeout(2*time.Minute), client.WithUserAgent("contracts/"+version))
+	c, err := client.New(url, token, client.WithUserAgent("contracts/"+version))
 	if err != nil {
 		return nil, usageErrorf("--registry %s: %v", url, err)
 	}

@@ -18,12 +18,16 @@ import (
 
 // Client is a registry.Store backed by a registry server's JSON API.
 type Client struct {
-	base    *url.URL
-	token   string
-	http    *http.Client
-	retries int
-	backoff time.Duration
-	agent   string
+	base  *url.URL
+	token string
+	http  *http.Client
+	// readTimeout bounds each attempt of a read, writeTimeout a write:
+	// a stuck server must not hold a CI job for every retry of a long
+	// timeout, while a large publish needs time.
+	readTimeout, writeTimeout time.Duration
+	retries                   int
+	backoff                   time.Duration
+	agent                     string
 }
 
 var _ registry.Store = (*Client)(nil)
@@ -31,18 +35,14 @@ var _ registry.Store = (*Client)(nil)
 // Option configures a Client.
 type Option func(*Client)
 
-// WithHTTPClient sends requests through hc (its Timeout applies to each
-// attempt).
+// WithHTTPClient sends requests through hc (its own Timeout, if any, also
+// applies to each attempt).
 func WithHTTPClient(hc *http.Client) Option { return func(c *Client) { c.http = hc } }
 
-// WithTimeout bounds each attempt of a request; the default is 2 minutes,
-// enough for a large publish.
+// WithTimeout bounds each attempt of every request. The defaults are one
+// minute for reads and five for writes (a publish may carry 64 MiB).
 func WithTimeout(d time.Duration) Option {
-	return func(c *Client) {
-		hc := *c.http
-		hc.Timeout = d
-		c.http = &hc
-	}
+	return func(c *Client) { c.readTimeout, c.writeTimeout = d, d }
 }
 
 // WithRetries sets how often a read is retried after a network failure or
@@ -64,12 +64,14 @@ func New(baseURL, token string, opts ...Option) (*Client, error) {
 		return nil, registry.Errorf(registry.EINVALID, "registry server URL %q must not carry a query or fragment", baseURL)
 	}
 	c := &Client{
-		base:    u,
-		token:   token,
-		http:    &http.Client{Timeout: 2 * time.Minute},
-		retries: 3,
-		backoff: 100 * time.Millisecond,
-		agent:   "contracts-client",
+		base:         u,
+		token:        token,
+		http:         &http.Client{},
+		readTimeout:  time.Minute,
+		writeTimeout: 5 * time.Minute,
+		retries:      3,
+		backoff:      100 * time.Millisecond,
+		agent:        "contracts-client",
 	}
 	for _, o := range opts {
 		o(c)
@@ -115,7 +117,11 @@ func (c *Client) call(ctx context.Context, method, path string, query url.Values
 			}
 			wait *= 2
 		}
-		retry, err := c.once(ctx, method, target, body, out)
+		timeout := c.writeTimeout
+		if idempotent {
+			timeout = c.readTimeout
+		}
+		retry, err := c.once(ctx, timeout, method, target, body, out)
 		if err == nil {
 			return nil
 		}
@@ -131,7 +137,10 @@ func (c *Client) call(ctx context.Context, method, path string, query url.Values
 func segment(s string) string { return url.PathEscape(s) }
 
 // once sends one attempt, reporting whether a failure is worth retrying.
-func (c *Client) once(ctx context.Context, method, u string, body []byte, out any) (retry bool, err error) {
+func (c *Client) once(ctx context.Context, timeout time.Duration, method, u string, body []byte, out any) (retry bool, err error) {
+	parent := ctx
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
 	var rd io.Reader
 	if body != nil {
 		rd = bytes.NewReader(body)
@@ -150,8 +159,11 @@ func (c *Client) once(ctx context.Context, method, u string, body []byte, out an
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {
-		if ctx.Err() != nil && !errors.Is(ctx.Err(), context.DeadlineExceeded) {
-			return false, ctx.Err()
+		if parent.Err() != nil && !errors.Is(parent.Err(), context.DeadlineExceeded) {
+			return false, parent.Err()
+		}
+		if ctx.Err() != nil && parent.Err() == nil {
+			err = fmt.Errorf("no answer within %s: %w", timeout, err)
 		}
 		return true, unavailable(c.base, err)
 	}
@@ -169,7 +181,7 @@ func (c *Client) once(ctx context.Context, method, u string, body []byte, out an
 		return false, nil
 	}
 	if err := json.NewDecoder(resp.Body).Decode(out); err != nil {
-		if errors.Is(err, io.ErrUnexpectedEOF) || isNetErr(err) {
+		if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, context.DeadlineExceeded) || isNetErr(err) {
 			return true, unavailable(c.base, err)
 		}
 		return false, &registry.Error{Code: registry.EINTERNAL, Message: fmt.Sprintf("the registry server at %s answered %s %s with JSON this client cannot read (is it a newer or older version?): %v", c.base.Redacted(), method, req.URL.Path, err), Err: err}
