@@ -7,8 +7,9 @@
 //  1. A Store method builds the route of schemas/registry-api.yaml, escaping
 //     each path segment, and encodes its arguments as the JSON body (blobs
 //     and reports as base64).
-//  2. call sends it with the bearer token, each attempt bounded by the HTTP
-//     client's timeout and the caller's context.
+//  2. call sends it with the bearer token, each attempt bounded by the
+//     caller's context and a timeout: one minute for reads, five for
+//     writes (WithTimeout sets both).
 //  3. Reads (GETs and the blob query) are retried with doubling backoff on
 //     network failures and 502/503/504; writes never are, since a write
 //     whose answer was lost may have happened.
