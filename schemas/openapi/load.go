@@ -236,7 +236,7 @@ func (l *loader) load() (*Document, error) {
 		doc.lines = pathLines(data, p.root, doc.Name)
 		walker{file: l.main}.doc(t, p.tree, true)
 	default:
-		if !strings.HasPrefix(version, "3.") {
+		if version != "3" && !strings.HasPrefix(version, "3.") { // "3" is an unquoted 3.0 read as a number
 			return nil, l.inputf(l.main, 0, "openapi version %q is not supported: want 3.0 or 3.1", version)
 		}
 		t := l.fastDecode(p, loc)
@@ -283,12 +283,20 @@ func (l *loader) parseMain(data []byte) (*parsed, error) {
 			return nil, l.jsonErr(l.main, data, json.Unmarshal(data, &v))
 		}
 		tree, g := buildJSONTree(data)
+		if m, ok := g.(map[string]any); ok {
+			for _, k := range []string{"openapi", "swagger"} {
+				if f, ok := m[k].(float64); ok {
+					m[k] = strconv.FormatFloat(f, 'f', -1, 64)
+				}
+			}
+		}
 		return &parsed{generic: g, tree: tree}, nil
 	}
 	root, err := l.checkSyntax(l.main, data)
 	if err != nil {
 		return nil, err
 	}
+	versionAsString(root)
 	budget := 2*len(data) + 1024
 	g, err := nodeToAny(root, &budget)
 	switch {
@@ -299,6 +307,23 @@ func (l *loader) parseMain(data []byte) (*parsed, error) {
 	}
 	var s slab
 	return &parsed{root: root, generic: g, tree: yamlTree(root, pos{}, &s, 0)}, nil
+}
+
+// versionAsString makes an unquoted version (openapi: 3.0, swagger: 2.0),
+// which YAML reads as a number, the string the document means.
+func versionAsString(root *yaml.Node) {
+	m := root
+	if m != nil && m.Kind == yaml.DocumentNode && len(m.Content) > 0 {
+		m = m.Content[0]
+	}
+	if m == nil || m.Kind != yaml.MappingNode {
+		return
+	}
+	for i := 0; i+1 < len(m.Content); i += 2 {
+		if k, v := m.Content[i].Value, m.Content[i+1]; (k == "openapi" || k == "swagger") && v.Kind == yaml.ScalarNode {
+			v.Tag = "!!str"
+		}
+	}
 }
 
 // kind finds which kind of document the main file is from its openapi or

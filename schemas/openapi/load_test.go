@@ -119,6 +119,7 @@ func TestLoadGood(t *testing.T) {
 	}{
 		{"yaml", okDoc, 7},
 		{"yaml merge keys", merge, 7},
+		{"unquoted version", strings.Replace(okDoc, "openapi: 3.0.3", "openapi: 3.0", 1), 7},
 		{"json", jsonDoc, 6},
 		{"circular", circular, 7},
 		{"swagger", swagger, 5},
