@@ -7,6 +7,7 @@ import (
 	"net"
 	"os"
 	"strings"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -22,6 +23,7 @@ func newServeCmd(g *globals) *cobra.Command {
 		logFormat string
 		tlsCert   string
 		tlsKey    string
+		drain     time.Duration
 	)
 	cmd := &cobra.Command{
 		Use:   "serve --store URL [--addr 127.0.0.1:8080] [--insecure-no-auth]",
@@ -73,7 +75,7 @@ them, put the server behind a TLS-terminating proxy.`,
 				}
 				return err
 			}
-			srv, err := server.New(st, server.Options{Auth: auth, InsecureNoAuth: insecure, Logger: log, GateCacheSalt: version})
+			srv, err := server.New(st, server.Options{Auth: auth, InsecureNoAuth: insecure, Logger: log, GateCacheSalt: version, DrainDelay: drain})
 			if err != nil {
 				return err
 			}
@@ -94,6 +96,7 @@ them, put the server behind a TLS-terminating proxy.`,
 	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:8080", "the address to listen on (host:port; :8080 for every interface)")
 	cmd.Flags().BoolVar(&insecure, "insecure-no-auth", false, "let anyone read and write without a token (loopback addresses only)")
 	cmd.Flags().StringVar(&logFormat, "log-format", "text", "log format on stderr: text or json")
+	cmd.Flags().DurationVar(&drain, "drain-delay", 0, "on SIGTERM, keep answering this long with /readyz failing, so load balancers move away first (e.g. 5s)")
 	cmd.Flags().StringVar(&tlsCert, "tls-cert", "", "serve HTTPS with this PEM certificate (chain) file, with --tls-key; else plain HTTP, for behind a TLS proxy")
 	cmd.Flags().StringVar(&tlsKey, "tls-key", "", "the PEM private key of --tls-cert")
 	return cmd

@@ -514,9 +514,12 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request, _ *caller) erro
 	return nil
 }
 
-// readyz checks that the store answers: a lookup of a contract nobody can
-// name (not found is the healthy answer).
+// readyz checks that the server is not shutting down and that the store
+// answers: a lookup of a contract (not found is a healthy answer).
 func (s *Server) readyz(w http.ResponseWriter, r *http.Request, _ *caller) error {
+	if s.draining.Load() {
+		return registry.Errorf(registry.EUNAVAILABLE, "the registry server is shutting down; send requests to another one")
+	}
 	ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
 	defer cancel()
 	_, err := s.store.Contract(ctx, "readyz-probe")

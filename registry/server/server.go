@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -45,6 +46,10 @@ type Options struct {
 	// MaxConcurrentPublishes bounds the publishes decoded at once, each up
 	// to MaxPublishBytes in memory; others wait their turn. Zero means 8.
 	MaxConcurrentPublishes int
+	// DrainDelay is how long Serve keeps answering after its context ends,
+	// with /readyz answering 503, so that load balancers stop sending new
+	// requests before the listener closes. Zero shuts down at once.
+	DrainDelay time.Duration
 	// ShutdownTimeout bounds how long Serve waits for requests in flight
 	// after its context ends; zero means 30 seconds.
 	ShutdownTimeout time.Duration
@@ -61,6 +66,8 @@ type Server struct {
 	handler http.Handler
 	// publishSlots holds a token per publish being decoded or stored.
 	publishSlots chan struct{}
+	// draining is set once shutdown has begun: /readyz answers 503.
+	draining atomic.Bool
 }
 
 // New makes a server over store. Without opts.Auth it refuses to run unless
@@ -117,6 +124,11 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 	case err := <-errc:
 		return fmt.Errorf("serve on %s: %w", ln.Addr(), err)
 	case <-ctx.Done():
+	}
+	s.draining.Store(true)
+	if d := s.opts.DrainDelay; d > 0 {
+		s.log.Info("draining: /readyz answers 503 before the listener closes", slog.Duration("delay", d))
+		time.Sleep(d)
 	}
 	timeout := s.opts.ShutdownTimeout
 	if timeout <= 0 {

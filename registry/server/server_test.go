@@ -188,7 +188,7 @@ func TestHealthReadyAndPage(t *testing.T) {
 func TestGracefulShutdown(t *testing.T) {
 	db := openSQLite(t)
 	p := &panicky{Store: db, started: make(chan struct{}), release: make(chan struct{})}
-	srv, err := New(p, Options{InsecureNoAuth: true})
+	srv, err := New(p, Options{InsecureNoAuth: true, DrainDelay: 300 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -214,7 +214,12 @@ func TestGracefulShutdown(t *testing.T) {
 	}()
 	<-p.started
 	cancel()
+	// While draining, the server still answers, but is not ready.
 	time.Sleep(100 * time.Millisecond)
+	if resp, body := do(t, "GET", "http://"+ln.Addr().String()+"/readyz", "", nil); resp.StatusCode != 503 || !strings.Contains(string(body), "shutting down") {
+		t.Errorf("readyz while draining: %d %s", resp.StatusCode, body)
+	}
+	time.Sleep(400 * time.Millisecond)
 	if _, err := net.DialTimeout("tcp", ln.Addr().String(), time.Second); err == nil {
 		t.Error("the server still accepts connections while shutting down")
 	}
