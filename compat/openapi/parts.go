@@ -168,16 +168,38 @@ func mediaKey(mt string) string {
 	return strings.ToLower(strings.TrimSpace(mt))
 }
 
-func mediaIndex(c openapi3.Content) (map[string]*openapi3.MediaType, map[string]string) {
+func mediaIndex(c openapi3.Content) (map[string]*openapi3.MediaType, spelling) {
+	normal := true
+	for k, mt := range c {
+		if mt == nil || mediaKey(k) != k {
+			normal = false
+			break
+		}
+	}
+	if normal {
+		return c, nil // the usual case: no copy
+	}
 	m := map[string]*openapi3.MediaType{}
-	names := map[string]string{}
+	names := spelling{}
 	for _, k := range sortedKeys(c) {
 		mk := mediaKey(k)
-		if _, dup := m[mk]; !dup {
+		if _, dup := m[mk]; !dup && c[k] != nil {
 			m[mk], names[mk] = c[k], k
 		}
 	}
 	return m, names
+}
+
+// spelling maps a normalised key to the document's spelling of it; keys
+// spelled as normalised are left out.
+type spelling map[string]string
+
+// of returns the document's spelling of normalised key k.
+func (s spelling) of(k string) string {
+	if v, ok := s[k]; ok {
+		return v
+	}
+	return k
 }
 
 func mediaWildcard(k string) bool { return strings.HasSuffix(k, "/*") }
@@ -246,17 +268,17 @@ func (c *checker) requestBody(oc opCtx, oop, nop *openapi3.Operation) {
 		if !ok {
 			// A new wildcard that covers the old type still accepts it.
 			if w := coveringMedia(nm, k); w != "" {
-				c.schemaChanges(oc, "request body "+nnames[w], c.schema(mediaSchema(om[k]), mediaSchema(nm[w]), request))
+				c.schemaChanges(oc, "request body "+nnames.of(w), c.schema(mediaSchema(om[k]), mediaSchema(nm[w]), request))
 				continue
 			}
-			c.add("REQUEST_MEDIA_TYPE_REMOVED", oc.name, "request body media type "+onames[k], "", "is no longer accepted", orLoc(c.old.Location(om[k].Origin), oc.oloc))
+			c.add("REQUEST_MEDIA_TYPE_REMOVED", oc.name, "request body media type "+onames.of(k), "", "is no longer accepted", orLoc(c.old.Location(om[k].Origin), oc.oloc))
 			continue
 		}
-		c.schemaChanges(oc, "request body "+nnames[k], c.schema(mediaSchema(om[k]), mediaSchema(nmt), request))
+		c.schemaChanges(oc, "request body "+nnames.of(k), c.schema(mediaSchema(om[k]), mediaSchema(nmt), request))
 	}
 	for _, k := range sortedKeys(nm) {
 		if _, ok := om[k]; !ok {
-			c.add("REQUEST_MEDIA_TYPE_ADDED", oc.name, "request body media type "+nnames[k], "", "is now accepted", orLoc(c.new.Location(nm[k].Origin), nloc))
+			c.add("REQUEST_MEDIA_TYPE_ADDED", oc.name, "request body media type "+nnames.of(k), "", "is now accepted", orLoc(c.new.Location(nm[k].Origin), nloc))
 		}
 	}
 }
@@ -264,11 +286,12 @@ func (c *checker) requestBody(oc opCtx, oop, nop *openapi3.Operation) {
 func isSuccess(code string) bool { return strings.HasPrefix(code, "2") }
 
 func responseMap(op *openapi3.Operation) map[string]*openapi3.Response {
-	out := map[string]*openapi3.Response{}
 	if op.Responses == nil {
-		return out
+		return nil
 	}
-	for code, r := range op.Responses.Map() {
+	m := op.Responses.Map()
+	out := make(map[string]*openapi3.Response, len(m))
+	for code, r := range m {
 		if r != nil && r.Value != nil {
 			out[strings.ToUpper(code)] = r.Value
 		}
@@ -348,9 +371,9 @@ func (c *checker) responses(oc opCtx, oop, nop *openapi3.Operation) {
 	}
 }
 
-func headerIndex(h openapi3.Headers) (map[string]*openapi3.Header, map[string]string) {
+func headerIndex(h openapi3.Headers) (map[string]*openapi3.Header, spelling) {
 	m := map[string]*openapi3.Header{}
-	names := map[string]string{}
+	names := spelling{}
 	for _, k := range sortedKeys(h) {
 		if h[k] == nil || h[k].Value == nil {
 			continue
@@ -370,7 +393,7 @@ func (c *checker) response(oc opCtx, code string, o, n *openapi3.Response) {
 	for _, k := range sortedKeys(oh) {
 		h := oh[k]
 		nw, ok := nh[k]
-		ctx := "response " + code + " header " + onames[k]
+		ctx := "response " + code + " header " + onames.of(k)
 		switch {
 		case !ok && h.Required:
 			c.add("RESPONSE_REQUIRED_HEADER_REMOVED", oc.name, ctx, "", "was removed", orLoc(c.old.Location(h.Origin), oc.oloc))
@@ -379,13 +402,13 @@ func (c *checker) response(oc opCtx, code string, o, n *openapi3.Response) {
 			c.add("RESPONSE_OPTIONAL_HEADER_REMOVED", oc.name, ctx, "", "was removed", orLoc(c.old.Location(h.Origin), oc.oloc))
 			continue
 		case h.Required && !nw.Required:
-			c.add("RESPONSE_HEADER_MADE_OPTIONAL", oc.name, "response "+code+" header "+nnames[k], "", "became optional, so responses may leave it out", orLoc(c.new.Location(nw.Origin), nloc))
+			c.add("RESPONSE_HEADER_MADE_OPTIONAL", oc.name, "response "+code+" header "+nnames.of(k), "", "became optional, so responses may leave it out", orLoc(c.new.Location(nw.Origin), nloc))
 		}
-		c.schemaChanges(oc, "response "+code+" header "+nnames[k], c.schema(paramSchema(&h.Parameter), paramSchema(&nw.Parameter), response))
+		c.schemaChanges(oc, "response "+code+" header "+nnames.of(k), c.schema(paramSchema(&h.Parameter), paramSchema(&nw.Parameter), response))
 	}
 	for _, k := range sortedKeys(nh) {
 		if _, ok := oh[k]; !ok {
-			c.add("RESPONSE_HEADER_ADDED", oc.name, "response "+code+" header "+nnames[k], "", "was added", orLoc(c.new.Location(nh[k].Origin), nloc))
+			c.add("RESPONSE_HEADER_ADDED", oc.name, "response "+code+" header "+nnames.of(k), "", "was added", orLoc(c.new.Location(nh[k].Origin), nloc))
 		}
 	}
 	om, onm := mediaIndex(o.Content)
@@ -401,21 +424,21 @@ func (c *checker) response(oc opCtx, code string, o, n *openapi3.Response) {
 				for _, nk := range sortedKeys(nm) {
 					if _, inOld := om[nk]; !inOld && mediaCovers(k, nk) {
 						matched, covered[nk] = true, true
-						c.schemaChanges(oc, "response "+code+" "+nnm[nk], c.schema(mediaSchema(om[k]), mediaSchema(nm[nk]), response))
+						c.schemaChanges(oc, "response "+code+" "+nnm.of(nk), c.schema(mediaSchema(om[k]), mediaSchema(nm[nk]), response))
 					}
 				}
 				if matched {
 					continue
 				}
 			}
-			c.add("RESPONSE_MEDIA_TYPE_REMOVED", oc.name, "response "+code+" media type "+onm[k], "", "is no longer sent", orLoc(c.old.Location(om[k].Origin), oc.oloc))
+			c.add("RESPONSE_MEDIA_TYPE_REMOVED", oc.name, "response "+code+" media type "+onm.of(k), "", "is no longer sent", orLoc(c.old.Location(om[k].Origin), oc.oloc))
 			continue
 		}
-		c.schemaChanges(oc, "response "+code+" "+nnm[k], c.schema(mediaSchema(om[k]), mediaSchema(nmt), response))
+		c.schemaChanges(oc, "response "+code+" "+nnm.of(k), c.schema(mediaSchema(om[k]), mediaSchema(nmt), response))
 	}
 	for _, k := range sortedKeys(nm) {
 		if _, ok := om[k]; !ok && !covered[k] {
-			c.add("RESPONSE_MEDIA_TYPE_ADDED", oc.name, "response "+code+" media type "+nnm[k], "", "was added", orLoc(c.new.Location(nm[k].Origin), nloc))
+			c.add("RESPONSE_MEDIA_TYPE_ADDED", oc.name, "response "+code+" media type "+nnm.of(k), "", "was added", orLoc(c.new.Location(nm[k].Origin), nloc))
 		}
 	}
 }
