@@ -361,9 +361,21 @@ func (c *checker) responses(oc opCtx, oop, nop *openapi3.Operation) {
 			continue
 		}
 		loc := orLoc(c.new.Location(nr[code].Origin), oc.nloc)
+		// A range that takes over a status the old version listed (2XX
+		// for 200) documents what clients already handle.
+		takesOver := false
+		if strings.HasSuffix(code, "XX") {
+			for oldCode := range or {
+				if len(oldCode) == 3 && oldCode[0] == code[0] {
+					if _, kept := nr[oldCode]; !kept {
+						takesOver = true
+					}
+				}
+			}
+		}
 		switch {
 		case replaced && isSuccess(code):
-		case isSuccess(code):
+		case isSuccess(code) && !takesOver:
 			c.add("RESPONSE_SUCCESS_STATUS_ADDED", oc.name, "response "+code, "", "was added, a success status clients of the old version may not handle", loc)
 		default:
 			c.add("RESPONSE_STATUS_ADDED", oc.name, "response "+code, "", "was added", loc)
