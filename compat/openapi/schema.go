@@ -847,7 +847,9 @@ func (c *checker) additional(os, ns *openapi3.Schema, d dir) []change {
 	oa, na := os.AdditionalProperties, ns.AdditionalProperties
 	state := func(a openapi3.AdditionalProperties) int {
 		switch {
-		case a.Schema != nil && a.Schema.Value != nil:
+		case a.Schema != nil && a.Schema.Value != nil && a.Schema.Value.Always != nil && !*a.Schema.Value.Always:
+			return 0 // the false schema
+		case a.Schema != nil && a.Schema.Value != nil && !unconstrained(a.Schema.Value):
 			return 1 // schema
 		case a.Has != nil && !*a.Has:
 			return 0 // none
@@ -866,6 +868,18 @@ func (c *checker) additional(os, ns *openapi3.Schema, d dir) []change {
 		return []change{{rule: constraint("ADDITIONAL_PROPERTIES", narrowed, d), what: fmt.Sprintf("changed additionalProperties from %s to %s", names[os2], names[ns2]), loc: loc}}
 	}
 	return []change{{rule: constraint("ADDITIONAL_PROPERTIES", widened, d), what: fmt.Sprintf("changed additionalProperties from %s to %s", names[os2], names[ns2]), loc: loc}}
+}
+
+// unconstrained reports whether s accepts anything: {} or true.
+func unconstrained(s *openapi3.Schema) bool {
+	if s.Always != nil {
+		return *s.Always
+	}
+	return s.Type.IsEmpty() && len(s.Properties) == 0 && s.Items == nil && len(s.Enum) == 0 &&
+		len(s.AllOf)+len(s.OneOf)+len(s.AnyOf) == 0 && s.Not == nil && s.Format == "" && s.Pattern == "" &&
+		s.Min == nil && s.Max == nil && s.MaxLength == nil && s.MinLength == 0 && s.MaxItems == nil &&
+		s.MinItems == 0 && s.MultipleOf == nil && len(s.Required) == 0 && s.Const == nil &&
+		s.AdditionalProperties.Has == nil && s.AdditionalProperties.Schema == nil
 }
 
 func (c *checker) discriminator(os, ns *openapi3.Schema, d dir) []change {
