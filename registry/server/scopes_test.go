@@ -2,7 +2,6 @@ package server
 
 import (
 	"context"
-	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
@@ -15,10 +14,13 @@ import (
 // TestScopes tries every route with every kind of token: allowed requests
 // pass authorisation (whatever the store then answers), others get 401
 // (no, unknown or revoked token) or 403 (a valid token lacking the scope).
+// Every request and response is also validated against the OpenAPI
+// document.
 func TestScopes(t *testing.T) {
 	ctx := context.Background()
 	db := openSQLite(t)
 	_, hs := startServer(t, db, Options{})
+	_, router := loadAPIDoc(t, hs.URL)
 	v, _ := seed(t, db)
 	v2, blobs2 := storetest.Spec{Service: "svc", Version: "2.0.0", Provides: []string{"svc-api"}}.Build()
 
@@ -78,27 +80,25 @@ func TestScopes(t *testing.T) {
 	for _, tt := range tests {
 		for _, name := range names {
 			t.Run(tt.method+" "+tt.pattern+"/"+name, func(t *testing.T) {
-				resp, body := do(t, tt.method, hs.URL+tt.path, tokens[name], tt.body)
+				status, _ := exchange(t, router, tt.method, hs.URL+tt.path, tokens[name], tt.body)
 				allowed := false
 				for _, a := range tt.allowed {
 					allowed = allowed || a == name
 				}
 				switch {
-				case allowed && (resp.StatusCode == 401 || resp.StatusCode == 403):
-					t.Errorf("%s: got %d %s, want it allowed", name, resp.StatusCode, body)
-				case allowed && resp.StatusCode >= 500:
-					t.Errorf("%s: got %d %s", name, resp.StatusCode, body)
+				case allowed && (status == 401 || status == 403):
+					t.Errorf("%s: got %d, want it allowed", name, status)
+				case allowed && status >= 500:
+					t.Errorf("%s: got %d", name, status)
 				case !allowed:
 					want := http.StatusForbidden
 					if name == "none" || name == "unknown" || name == "revoked" {
 						want = http.StatusUnauthorized
 					}
-					if resp.StatusCode != want {
-						t.Errorf("%s: got %d %s, want %d", name, resp.StatusCode, body, want)
-					}
-					var eb ErrorBody
-					if err := json.Unmarshal(body, &eb); err != nil || eb.Error.Code == "" || eb.Error.Message == "" {
-						t.Errorf("%s: error body %s is not {\"error\":{code,message}}", name, body)
+					// The body, {"error":{code,message}}, is checked
+					// against the document by exchange.
+					if status != want {
+						t.Errorf("%s: got %d, want %d", name, status, want)
 					}
 				}
 			})
