@@ -9,7 +9,8 @@
 //     /metrics and the web page at /).
 //  2. instrument recovers a panic into a 500 (the server keeps running),
 //     counts the request and its duration for Prometheus and writes one
-//     structured log line with log/slog.
+//     structured log line with log/slog, tagged with a request ID (the
+//     proxy's X-Request-ID, or a fresh one) that the answer echoes.
 //  3. api bounds the body (64 MiB for a publish, 1 MiB for most routes;
 //     at most MaxConcurrentPublishes publish bodies are decoded at once),
 //     bounds the store calls in time, and authenticates the bearer token:
@@ -18,7 +19,10 @@
 //  4. The handler checks the scope the action needs (read; publish:SERVICE;
 //     deploy:ENV; admin; wildcards and admin include the narrower scopes),
 //     calls the store, appends every mutation to the audit log (who, what,
-//     when) and answers JSON.
+//     when) and answers JSON. The audit entry follows the mutation (the
+//     Store and AuthStore are separate): a failed append is logged and
+//     counted in contracts_audit_failures_total, not reported to the
+//     client, whose change already happened.
 //  5. Any error becomes {"error":{"code","message"}} with the HTTP status of
 //     its registry error code, from the one table codeStatus.
 //
@@ -29,6 +33,7 @@
 // scripts.
 //
 // Serve shuts down gracefully when its context ends (SIGTERM in `contracts
-// serve`): it stops accepting connections and finishes requests in flight.
+// serve`): /readyz starts failing, and after DrainDelay it stops accepting
+// connections and finishes the requests in flight.
 // Servers keep no state of their own, so several can share one PostgreSQL.
 package server
