@@ -40,23 +40,25 @@ Exit status: 0 yes / compatible, 1 no / breaking, 2 bad input or usage,
 	pf.StringVar(&g.token, "token", os.Getenv("CONTRACTS_TOKEN"), "bearer token for a registry server (env CONTRACTS_TOKEN)")
 	pf.StringVarP(&g.output, "output", "o", "text", "output format: text, json, markdown or github")
 
-	root.AddCommand(
-		newDiffCmd(g),
-		newValidateCmd(g),
-		newPublishCmd(g),
-		newRecordDeploymentCmd(g),
-		newRecordUndeploymentCmd(g),
-		newServicesCmd(g),
-		newVersionsCmd(g),
-		newDeploymentsCmd(g),
-		newCanIDeployCmd(g),
-		newVerifyCmd(g),
-		newApproveCmd(g),
-		newWhoUsesCmd(g),
-		newGraphCmd(g),
-		newServeCmd(g), newTokenCmd(g),
-		newGenDocsCmd(),
-	)
+	// Commands in the order a user meets them, grouped in --help.
+	groups := []struct {
+		id, title string
+		cmds      []*cobra.Command
+	}{
+		{"check", "Compare documents (no registry):", []*cobra.Command{newDiffCmd(g), newValidateCmd(g)}},
+		{"record", "Record versions and deployments:", []*cobra.Command{newPublishCmd(g), newRecordDeploymentCmd(g), newRecordUndeploymentCmd(g)}},
+		{"gate", "Gate deploys:", []*cobra.Command{newCanIDeployCmd(g), newVerifyCmd(g), newApproveCmd(g), newWhoUsesCmd(g)}},
+		{"view", "See what the registry holds:", []*cobra.Command{newServicesCmd(g), newVersionsCmd(g), newDeploymentsCmd(g), newGraphCmd(g)}},
+		{"server", "Run the registry server:", []*cobra.Command{newServeCmd(g), newTokenCmd(g)}},
+	}
+	for _, grp := range groups {
+		root.AddGroup(&cobra.Group{ID: grp.id, Title: grp.title})
+		for _, c := range grp.cmds {
+			c.GroupID = grp.id
+			root.AddCommand(c)
+		}
+	}
+	root.AddCommand(newGenDocsCmd())
 	return root
 }
 
