@@ -183,45 +183,36 @@ func (c *comparer) docBlobs(ctx context.Context, d Doc) (map[string][]byte, erro
 }
 
 func (c *comparer) openapi(ctx context.Context, d Doc, mark string) (*oaschema.Document, error) {
-	c.mu.Lock()
-	if p, ok := c.parsed[mark+d.Hash].(*oaschema.Document); ok {
-		c.mu.Unlock()
-		return p, nil
-	}
-	c.mu.Unlock()
-	blobs, err := c.docBlobs(ctx, d)
-	if err != nil {
-		return nil, err
-	}
-	doc, err := LoadOpenAPIDoc(ctx, d, blobs, mark)
-	if err != nil {
-		return nil, err
-	}
-	c.mu.Lock()
-	c.parsed[mark+d.Hash] = doc
-	c.mu.Unlock()
-	return doc, nil
+	return parseOnce(ctx, c, d, mark, LoadOpenAPIDoc)
 }
 
 func (c *comparer) proto(ctx context.Context, d Doc, mark string) (*protoschema.Set, error) {
+	return parseOnce(ctx, c, d, mark, LoadProtoDoc)
+}
+
+// parseOnce parses a stored document with load, once per comparer and mark.
+func parseOnce[T any](ctx context.Context, c *comparer, d Doc, mark string,
+	load func(context.Context, Doc, map[string][]byte, string) (T, error)) (T, error) {
+	key := mark + d.Hash
 	c.mu.Lock()
-	if p, ok := c.parsed[mark+d.Hash].(*protoschema.Set); ok {
-		c.mu.Unlock()
+	p, ok := c.parsed[key].(T)
+	c.mu.Unlock()
+	if ok {
 		return p, nil
 	}
-	c.mu.Unlock()
+	var zero T
 	blobs, err := c.docBlobs(ctx, d)
 	if err != nil {
-		return nil, err
+		return zero, err
 	}
-	set, err := LoadProtoDoc(ctx, d, blobs, mark)
+	p, err = load(ctx, d, blobs, mark)
 	if err != nil {
-		return nil, err
+		return zero, err
 	}
 	c.mu.Lock()
-	c.parsed[mark+d.Hash] = set
+	c.parsed[key] = p
 	c.mu.Unlock()
-	return set, nil
+	return p, nil
 }
 
 // relocate replaces the old/new marks in findings' files (and messages) with
