@@ -8,7 +8,7 @@ SHARED   ?= ../shared
 # Seconds of fuzzing per target in `make fuzz`.
 FUZZTIME ?= 30s
 
-.PHONY: all build test gotest conformance bench fuzz lint fetch-bench-data docs clean
+.PHONY: all build test gotest conformance bench fuzz lint fetch-bench-data docs clean tour
 
 all: lint test
 
@@ -30,6 +30,11 @@ conformance: build
 	else \
 		echo "conformance: $(SHARED)/conformance not found; skipped"; \
 	fi
+
+# The five-minute tour end to end on the embedded registry: publish two
+# services, refuse a breaking change, allow the fix.
+tour: build
+	examples/tour/run.sh
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
