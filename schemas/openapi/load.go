@@ -297,16 +297,17 @@ func (l *loader) parseMain(data []byte) (*parsed, error) {
 		return nil, err
 	}
 	versionAsString(root)
+	// One walk of the nodes gives both the generic value and the positions.
 	budget := 2*len(data) + 1024
-	g, err := nodeToAny(root, &budget)
+	var s slab
+	tree, g, err := yamlBoth(root, pos{}, &s, 0, &budget)
 	switch {
 	case errors.Is(err, errNeedsYAMLPath):
 		return &parsed{root: root}, nil
 	case err != nil:
 		return nil, l.inputf(l.main, 0, "%v", err)
 	}
-	var s slab
-	return &parsed{root: root, generic: g, tree: yamlTree(root, pos{}, &s, 0)}, nil
+	return &parsed{root: root, generic: g, tree: tree}, nil
 }
 
 // versionAsString makes an unquoted version (openapi: 3.0, swagger: 2.0),

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"net/http"
 	"strconv"
 	"strings"
 
@@ -23,18 +24,26 @@ import (
 type pos struct{ line, col int32 }
 
 // pnode is one mapping or sequence of a file, with positions. For a mapping,
-// keys, kpos and kids run in parallel (kids[i] is nil for a scalar value);
-// for a sequence, kids holds the items, and a scalar item carries val.
+// ents holds each key, its position and its value's node (nil for a scalar
+// value); for a sequence, ents holds the items, each with its node (one with
+// no entries for a scalar item) and, for a scalar item, its text as key.
+// One slice rather than three parallel ones saves two allocations per
+// mapping.
 type pnode struct {
 	at    pos // the key introducing this value, or the item's own position
-	keys  []string
-	kpos  []pos
-	kids  []*pnode
-	val   string
 	isSeq bool
+	ents  []pent
 	// in and ref keep the scalar values of "in" and "$ref" keys, which
 	// walking a converted Swagger 2.0 document needs.
 	in, ref string
+}
+
+// pent is one entry of a pnode: a mapping key or a sequence item (whose key
+// is its text when it is a scalar, "" otherwise).
+type pent struct {
+	key string
+	at  pos
+	kid *pnode
 }
 
 // scalarAt returns the kept scalar value of key ("in" or "$ref") in n.
@@ -50,12 +59,12 @@ func scalarAt(n *pnode, key string) string {
 
 // get returns the mapping value under key, nil when absent or scalar.
 func (n *pnode) get(key string) *pnode {
-	if n == nil {
+	if n == nil || n.isSeq {
 		return nil
 	}
-	for i, k := range n.keys {
-		if k == key {
-			return n.kids[i]
+	for i := range n.ents {
+		if n.ents[i].key == key {
+			return n.ents[i].kid
 		}
 	}
 	return nil
@@ -63,10 +72,10 @@ func (n *pnode) get(key string) *pnode {
 
 // item returns sequence item i, nil when absent.
 func (n *pnode) item(i int) *pnode {
-	if n == nil || !n.isSeq || i < 0 || i >= len(n.kids) {
+	if n == nil || !n.isSeq || i < 0 || i >= len(n.ents) {
 		return nil
 	}
-	return n.kids[i]
+	return n.ents[i].kid
 }
 
 // slab allocates pnodes in chunks, to keep the allocation count low.
@@ -185,9 +194,7 @@ func (t *jsonTree) value(at pos) (*pnode, any) {
 					n.ref = sv
 				}
 			}
-			n.keys = append(n.keys, key)
-			n.kpos = append(n.kpos, kp)
-			n.kids = append(n.kids, kid)
+			n.ents = append(n.ents, pent{key: key, at: kp, kid: kid})
 		}
 	case '[':
 		n := t.slab.new()
@@ -211,16 +218,17 @@ func (t *jsonTree) value(at pos) (*pnode, any) {
 			ip := t.here()
 			kid, v := t.value(ip)
 			list = append(list, v)
+			var val string
 			if kid == nil {
 				kid = t.slab.new()
 				kid.at = ip
 				if s, ok := v.(string); ok {
-					kid.val = s
+					val = s
 				} else {
-					kid.val = fmt.Sprint(v)
+					val = fmt.Sprint(v)
 				}
 			}
-			n.kids = append(n.kids, kid)
+			n.ents = append(n.ents, pent{key: val, at: ip, kid: kid})
 		}
 	case '"':
 		return nil, t.str()
@@ -257,29 +265,43 @@ func (t *jsonTree) scalar() string {
 	return string(t.data[start:t.i])
 }
 
-// yamlTree turns yaml.v3 nodes into a pnode tree. Aliases are followed to
-// a bounded depth, as the JSON conversion expands them too.
-func yamlTree(n *yaml.Node, at pos, s *slab, depth int) *pnode {
-	if n == nil || depth > 512 {
-		return nil
+// yamlBoth walks yaml.v3 nodes once and returns both the position tree and
+// the generic value (what nodeToAny makes of them), rather than walking the
+// nodes twice as large documents could not afford. Aliases are followed, as
+// the JSON conversion expands them too; budget is spent exactly as nodeToAny
+// spends it, in the same order, so the errors are the same. Past a depth of
+// 512 positions stop and it is nodeToAny.
+func yamlBoth(n *yaml.Node, at pos, s *slab, depth int, budget *int) (*pnode, any, error) {
+	if depth > 512 {
+		v, err := nodeToAny(n, budget)
+		return nil, v, err
+	}
+	*budget--
+	if *budget < 0 {
+		return nil, nil, errors.New("aliases expand the document beyond the size limit")
 	}
 	switch n.Kind {
 	case yaml.DocumentNode:
 		if len(n.Content) == 0 {
-			return nil
+			return nil, nil, nil
 		}
 		c := n.Content[0]
-		return yamlTree(c, pos{int32(c.Line), int32(c.Column)}, s, depth)
+		return yamlBoth(c, pos{int32(c.Line), int32(c.Column)}, s, depth, budget)
 	case yaml.AliasNode:
-		return yamlTree(n.Alias, at, s, depth+1)
+		if n.Alias == nil {
+			return nil, nil, nil
+		}
+		return yamlBoth(n.Alias, at, s, depth+1, budget)
 	case yaml.MappingNode:
 		p := s.new()
 		p.at = at
-		p.keys = make([]string, 0, len(n.Content)/2)
-		p.kpos = make([]pos, 0, len(n.Content)/2)
-		p.kids = make([]*pnode, 0, len(n.Content)/2)
+		p.ents = make([]pent, 0, len(n.Content)/2)
+		m := make(map[string]any, len(n.Content)/2)
 		for i := 0; i+1 < len(n.Content); i += 2 {
 			k, v := n.Content[i], n.Content[i+1]
+			if k.Kind != yaml.ScalarNode || k.ShortTag() == "!!merge" {
+				return nil, nil, errNeedsYAMLPath
+			}
 			kp := pos{int32(k.Line), int32(k.Column)}
 			if v.Kind == yaml.ScalarNode {
 				switch k.Value {
@@ -289,30 +311,45 @@ func yamlTree(n *yaml.Node, at pos, s *slab, depth int) *pnode {
 					p.ref = v.Value
 				}
 			}
-			p.keys = append(p.keys, k.Value)
-			p.kpos = append(p.kpos, kp)
-			p.kids = append(p.kids, yamlTree(v, kp, s, depth+1))
+			kid, x, err := yamlBoth(v, kp, s, depth+1, budget)
+			if err != nil {
+				return nil, nil, err
+			}
+			m[k.Value] = x
+			p.ents = append(p.ents, pent{key: k.Value, at: kp, kid: kid})
 		}
-		return p
+		return p, m, nil
 	case yaml.SequenceNode:
 		p := s.new()
 		p.at = at
 		p.isSeq = true
-		p.kids = make([]*pnode, 0, len(n.Content))
+		p.ents = make([]pent, 0, len(n.Content))
+		list := make([]any, 0, len(n.Content))
 		for _, c := range n.Content {
 			ip := pos{int32(c.Line), int32(c.Column)}
 			if c.Kind == yaml.ScalarNode {
+				*budget--
+				if *budget < 0 {
+					return nil, nil, errors.New("aliases expand the document beyond the size limit")
+				}
 				item := s.new()
 				item.at = ip
-				item.val = c.Value
-				p.kids = append(p.kids, item)
+				p.ents = append(p.ents, pent{key: c.Value, at: ip, kid: item})
+				list = append(list, scalarValue(c))
 				continue
 			}
-			p.kids = append(p.kids, yamlTree(c, ip, s, depth+1))
+			kid, x, err := yamlBoth(c, ip, s, depth+1, budget)
+			if err != nil {
+				return nil, nil, err
+			}
+			p.ents = append(p.ents, pent{at: ip, kid: kid})
+			list = append(list, x)
 		}
-		return p
+		return p, list, nil
+	case yaml.ScalarNode:
+		return nil, scalarValue(n), nil
 	}
-	return nil
+	return nil, nil, nil
 }
 
 // errNeedsYAMLPath means a YAML file uses a feature (merge keys) the JSON
@@ -538,29 +575,45 @@ var locatedField = map[string]bool{
 	"requestBody": true, "headers": true,
 }
 
+// originAndKey holds an origin and its key location in one allocation.
+type originAndKey struct {
+	o   openapi3.Origin
+	key openapi3.Location
+}
+
 func (w walker) origin(n *pnode) *openapi3.Origin {
 	if n == nil {
 		return nil
 	}
-	key := w.loc(n.at, "")
-	o := &openapi3.Origin{Key: &key}
-	if len(n.keys) > 0 {
-		for i, k := range n.keys {
+	ok := &originAndKey{key: w.loc(n.at, "")}
+	o := &ok.o
+	o.Key = &ok.key
+	if !n.isSeq && len(n.ents) > 0 {
+		located := 0
+		for i := range n.ents {
+			if locatedField[n.ents[i].key] {
+				located++
+			}
+		}
+		for i := range n.ents {
+			k := n.ents[i].key
 			if !locatedField[k] {
 				continue
 			}
 			if o.Fields == nil {
-				o.Fields = make(openapi3.FieldLocations, 0, 4)
+				// Sized exactly: an origin is kept per object, and most
+				// objects have one or two located fields.
+				o.Fields = make(openapi3.FieldLocations, 0, located)
 			}
-			o.Fields = append(o.Fields, w.loc(n.kpos[i], k))
-			if kid := n.kids[i]; kid != nil && kid.isSeq && (k == "required" || k == "enum") {
+			o.Fields = append(o.Fields, w.loc(n.ents[i].at, k))
+			if kid := n.ents[i].kid; kid != nil && kid.isSeq && (k == "required" || k == "enum") {
 				if o.Sequences == nil {
 					o.Sequences = map[string][]openapi3.Location{}
 				}
-				locs := make([]openapi3.Location, 0, len(kid.kids))
-				for _, it := range kid.kids {
-					if it != nil {
-						locs = append(locs, w.loc(it.at, it.val))
+				locs := make([]openapi3.Location, 0, len(kid.ents))
+				for _, e := range kid.ents {
+					if it := e.kid; it != nil {
+						locs = append(locs, w.loc(it.at, e.key))
 					}
 				}
 				o.Sequences[k] = locs
@@ -637,9 +690,46 @@ func (w walker) pathItem(item *openapi3.PathItem, n *pnode) {
 		item.Origin = w.origin(n)
 	}
 	w.params(item.Parameters, n.get("parameters"))
-	for m, op := range item.Operations() {
-		w.operation(op, n.get(strings.ToLower(m)))
+	eachOperation(item, func(key string, op *openapi3.Operation) {
+		w.operation(op, n.get(key))
+	})
+}
+
+// fixedMethods are a path item's operation fields, each with the key it
+// has in a document.
+var fixedMethods = [...]struct{ method, key string }{
+	{http.MethodConnect, "connect"}, {http.MethodDelete, "delete"},
+	{http.MethodGet, "get"}, {http.MethodHead, "head"},
+	{http.MethodOptions, "options"}, {http.MethodPatch, "patch"},
+	{http.MethodPost, "post"}, {http.MethodPut, "put"},
+	{http.MethodTrace, "trace"}, {openapi3.MethodQuery, "query"},
+}
+
+// eachOperation calls f with each operation item.Operations() would list
+// and its method in lower case, without the map Operations builds per call.
+func eachOperation(item *openapi3.PathItem, f func(key string, op *openapi3.Operation)) {
+	for _, m := range fixedMethods {
+		if op := item.GetOperation(m.method); op != nil {
+			f(m.key, op)
+		}
 	}
+	for m, op := range item.AdditionalOperations {
+		if op == nil || fixedOperation(item, m) {
+			continue // a fixed field wins, as in Operations
+		}
+		f(strings.ToLower(m), op)
+	}
+}
+
+// fixedOperation reports whether method names a fixed field of item that
+// holds an operation.
+func fixedOperation(item *openapi3.PathItem, method string) bool {
+	for _, m := range fixedMethods {
+		if m.method == method {
+			return item.GetOperation(method) != nil
+		}
+	}
+	return false
 }
 
 func (w walker) operation(op *openapi3.Operation, n *pnode) {
@@ -766,10 +856,10 @@ func (w walker) swaggerPathItem(item *openapi3.PathItem, n, root *pnode) {
 		item.Origin = w.origin(n)
 	}
 	w.swaggerParams(item.Parameters, n.get("parameters"), root)
-	for m, op := range item.Operations() {
-		on := n.get(strings.ToLower(m))
+	eachOperation(item, func(key string, op *openapi3.Operation) {
+		on := n.get(key)
 		if op == nil || on == nil {
-			continue
+			return
 		}
 		if op.Origin == nil {
 			op.Origin = w.origin(on)
@@ -784,7 +874,7 @@ func (w walker) swaggerPathItem(item *openapi3.PathItem, n, root *pnode) {
 			}
 		}
 		if op.Responses == nil {
-			continue
+			return
 		}
 		rn := on.get("responses")
 		for code, r := range op.Responses.Map() {
@@ -799,7 +889,7 @@ func (w walker) swaggerPathItem(item *openapi3.PathItem, n, root *pnode) {
 				}
 			}
 		}
-	}
+	})
 }
 
 // swaggerParams walks the parameters that stayed parameters, in order, and
@@ -809,7 +899,8 @@ func (w walker) swaggerParams(ps openapi3.Parameters, n, root *pnode) (body *pno
 		return nil
 	}
 	i := 0
-	for _, item := range n.kids {
+	for _, e := range n.ents {
+		item := e.kid
 		if item == nil {
 			continue
 		}
