@@ -8,7 +8,7 @@ SHARED   ?= ../shared
 # Seconds of fuzzing per target in `make fuzz`.
 FUZZTIME ?= 30s
 
-.PHONY: all build test gotest conformance bench fuzz lint fetch-bench-data docs clean tour
+.PHONY: all build test gotest conformance api-compat bench fuzz lint fetch-bench-data docs clean tour
 
 all: lint test
 
@@ -17,10 +17,15 @@ build:
 
 # The unit, script, store and action tests (the action and README tests use
 # bin/contracts), then the shared conformance cases when ../shared is there.
-test: build gotest conformance
+test: build gotest conformance api-compat
 
 gotest: build
 	$(GO) test -timeout 12m ./...
+
+# The registry server never breaks its own clients unknowingly: its API
+# document is checked by contracts itself against the released copy.
+api-compat: build
+	./$(BIN) diff schemas/registry-api.released.yaml schemas/registry-api.yaml
 
 # The shared conformance cases: a floor set by ../shared/conformance.
 conformance: build
