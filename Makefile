@@ -17,7 +17,7 @@ build:
 
 # The unit, script, store and action tests (the action and README tests use
 # bin/contracts), then the shared conformance cases when ../shared is there.
-test: build gotest conformance api-compat
+test: build gotest api-compat conformance
 
 gotest: build
 	$(GO) test -timeout 12m ./...
