@@ -30,6 +30,21 @@ func obj(v any) (map[string]any, error) {
 	return m, nil
 }
 
+// decodeMap decodes an object whose every value decodes with dec.
+func decodeMap[M ~map[string]V, V any](v any, dec func(any) (V, error)) (M, error) {
+	m, err := obj(v)
+	if err != nil {
+		return nil, err
+	}
+	out := make(M, len(m))
+	for name, x := range m {
+		if out[name], err = dec(x); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
+}
+
 // via decodes v with kin-openapi's decoder by a JSON round trip.
 func via(v any, dst any) error {
 	b, err := json.Marshal(v)
@@ -152,56 +167,28 @@ func decodeComponents(v any) (*openapi3.Components, error) {
 	for k, x := range m {
 		switch k {
 		case "schemas":
-			xm, err := obj(x)
-			if err != nil {
+			if c.Schemas, err = decodeMap[openapi3.Schemas](x, decodeSchemaRef); err != nil {
 				return nil, err
-			}
-			c.Schemas = make(openapi3.Schemas, len(xm))
-			for name, s := range xm {
-				if c.Schemas[name], err = decodeSchemaRef(s); err != nil {
-					return nil, err
-				}
 			}
 		case "parameters":
-			xm, err := obj(x)
-			if err != nil {
+			if c.Parameters, err = decodeMap[openapi3.ParametersMap](x, decodeParameterRef); err != nil {
 				return nil, err
-			}
-			c.Parameters = make(openapi3.ParametersMap, len(xm))
-			for name, p := range xm {
-				if c.Parameters[name], err = decodeParameterRef(p); err != nil {
-					return nil, err
-				}
 			}
 		case "headers":
 			if c.Headers, err = decodeHeaders(x); err != nil {
 				return nil, err
 			}
 		case "requestBodies":
-			xm, err := obj(x)
-			if err != nil {
+			if c.RequestBodies, err = decodeMap[openapi3.RequestBodies](x, decodeRequestBodyRef); err != nil {
 				return nil, err
-			}
-			c.RequestBodies = make(openapi3.RequestBodies, len(xm))
-			for name, b := range xm {
-				if c.RequestBodies[name], err = decodeRequestBodyRef(b); err != nil {
-					return nil, err
-				}
 			}
 		case "examples":
 			if c.Examples, err = decodeExamples(x); err != nil {
 				return nil, err
 			}
 		case "responses":
-			xm, err := obj(x)
-			if err != nil {
+			if c.Responses, err = decodeMap[openapi3.ResponseBodies](x, decodeResponseRef); err != nil {
 				return nil, err
-			}
-			c.Responses = make(openapi3.ResponseBodies, len(xm))
-			for name, r := range xm {
-				if c.Responses[name], err = decodeResponseRef(r); err != nil {
-					return nil, err
-				}
 			}
 		default:
 			rest[k] = x
@@ -669,15 +656,7 @@ func schemaField(s *openapi3.Schema, k string, x any) error {
 	case "required":
 		s.Required, err = strs(x)
 	case "properties":
-		var pm map[string]any
-		if pm, err = obj(x); err == nil {
-			s.Properties = make(openapi3.Schemas, len(pm))
-			for name, p := range pm {
-				if s.Properties[name], err = decodeSchemaRef(p); err != nil {
-					return err
-				}
-			}
-		}
+		s.Properties, err = decodeMap[openapi3.Schemas](x, decodeSchemaRef)
 	case "minProperties":
 		s.MinProps, err = unsigned(x)
 	case "maxProperties":
