@@ -116,6 +116,13 @@ type Rule struct {
 	Level Level
 	// Doc is one sentence: what changes, and who is hurt or why nobody is.
 	Doc string
+	// Tolerance is the class of response change the rule reports, for
+	// readers that declare they cope with it; empty for most rules.
+	Tolerance Tolerance
+	// Deprecated, when set, says which rule now reports what this one did.
+	// Ids are never removed, so stored approvals keep their meaning; a
+	// deprecated rule makes no new findings.
+	Deprecated string
 }
 
 // Location is a place in a document. Line and Column count from 1; zero means
@@ -156,8 +163,14 @@ type Finding struct {
 	// operations (`GET /orders/{id}`), for protobuf the RPCs
 	// (`orders.v1.OrderService.GetOrder`) and message types
 	// (`orders.v1.Order`) whose closure contains the element. A change to a
-	// schema shared by many operations is one finding listing them all.
+	// schema shared by many operations is one finding listing them all. It
+	// is the scopes of Elements, in order.
 	Affects []string `json:"affects,omitempty"`
+	// Elements lists every element the change reaches, each with its scope,
+	// part, path and location: what reliance and approvals match on.
+	Elements []Element `json:"elements,omitempty"`
+	// Tolerance is the rule's tolerance class, if any.
+	Tolerance Tolerance `json:"tolerance,omitempty"`
 	// Location is where the change is: in the new document, or in the old
 	// one when the element was deleted.
 	Location Location `json:"location"`
@@ -225,7 +238,8 @@ func (r *Report) Breaking() bool { return r.Max() == Breaking }
 
 // Narrow lowers to Info every finding that affects none of the scope keys:
 // a change nobody relies on is reported, not refused. Keys are compared with
-// ScopeKey, so `GET /orders/{id}` matches `get /orders/{orderId}`. A nil
+// ScopeKey, so `GET /orders/{id}` matches `get /orders/{orderId}`. A finding
+// that stays keeps only the elements (and Affects) inside the scope. A nil
 // scope means "everything" and changes nothing. It returns a new report.
 func (r *Report) Narrow(scope []string, note string) *Report {
 	out := &Report{Old: r.Old, New: r.New, Findings: make([]Finding, len(r.Findings))}
@@ -242,22 +256,43 @@ func (r *Report) Narrow(scope []string, note string) *Report {
 		if f.Severity == Info {
 			continue
 		}
-		hit := false
-		var kept []string
-		for _, a := range f.Affects {
-			if keys[ScopeKey(a)] {
-				hit = true
-				kept = append(kept, a)
-			}
-		}
-		if !hit {
+		if !f.NarrowTo(func(scope string) bool { return keys[ScopeKey(scope)] }) {
 			f.Severity = Info
 			f.Note = note
-			continue
 		}
-		f.Affects = kept
 	}
 	return out
+}
+
+// NarrowTo keeps the elements (and Affects) whose scope keep accepts, and
+// reports whether any is left. A finding without elements is matched by its
+// Affects.
+func (f *Finding) NarrowTo(keep func(scope string) bool) bool {
+	if len(f.Elements) > 0 {
+		var kept []Element
+		for _, e := range f.Elements {
+			if keep(e.Scope) {
+				kept = append(kept, e)
+			}
+		}
+		if len(kept) == 0 {
+			return false
+		}
+		f.Elements = kept
+		f.Affects = Scopes(kept)
+		return true
+	}
+	var kept []string
+	for _, a := range f.Affects {
+		if keep(a) {
+			kept = append(kept, a)
+		}
+	}
+	if len(kept) == 0 {
+		return false
+	}
+	f.Affects = kept
+	return true
 }
 
 // ScopeKey normalises a scope key for comparison: an HTTP operation

@@ -18,10 +18,14 @@ type group struct {
 	what string
 	el   string
 	loc  compat.Location
-	ctx  map[string]string // operation -> element context it was reached under
+	ctx  map[string]reach // operation -> how it reaches the place
 	// first is the operation that sorts first; el is as it reaches the place.
 	first string
 }
+
+// reach is how one operation reaches a changed place: the part of the
+// operation (ctx) and the path inside its schema (el).
+type reach struct{ ctx, el string }
 
 // add records a change seen from operation op. Changes to one place of the
 // documents (a component schema reached from many operations) group into one
@@ -38,12 +42,12 @@ func (c *checker) add(rule, op, ctx, el, what string, loc compat.Location) {
 		g.el = el // the message names the element as the first operation reaches it
 	}
 	if !ok {
-		g = &group{rule: rule, what: what, el: el, loc: loc, ctx: map[string]string{}, first: op}
+		g = &group{rule: rule, what: what, el: el, loc: loc, ctx: map[string]reach{}, first: op}
 		c.groups[key] = g
 		c.order = append(c.order, key)
 	}
 	if _, seen := g.ctx[op]; !seen {
-		g.ctx[op] = ctx
+		g.ctx[op] = reach{ctx, el}
 	}
 	if op < g.first {
 		g.first = op
@@ -57,7 +61,7 @@ func (g *group) finding() compat.Finding {
 	}
 	sort.Strings(ops)
 	first := ops[0]
-	ctx := g.ctx[first]
+	ctx := g.ctx[first].ctx
 	subject := strings.TrimSpace(ctx + " " + g.el)
 	element := strings.TrimSpace(first + " " + subject)
 	if subject == "" {
@@ -71,13 +75,21 @@ func (g *group) finding() compat.Finding {
 	if n := len(ops) - len(named); n > 0 {
 		who += " and " + itoa(n) + " more"
 	}
+	elements := make([]compat.Element, len(ops))
+	for i, op := range ops {
+		r := g.ctx[op]
+		elements[i] = compat.Element{Scope: op, Part: r.ctx, Path: r.el, Location: g.loc}
+	}
+	rule := ruleIndex[g.rule]
 	return compat.Finding{
-		Rule:     g.rule,
-		Severity: severity(g.rule),
-		Message:  who + ": the " + subject + " " + g.what + ".",
-		Element:  element,
-		Affects:  ops,
-		Location: g.loc,
+		Rule:      g.rule,
+		Severity:  severity(g.rule),
+		Message:   who + ": the " + subject + " " + g.what + ".",
+		Element:   element,
+		Affects:   ops,
+		Elements:  elements,
+		Tolerance: rule.Tolerance,
+		Location:  g.loc,
 	}
 }
 

@@ -143,12 +143,21 @@ func inPlaceOf(mp messagePair) string {
 // at reports a finding at a location other than the element's.
 func (e *emit) at(loc compat.Location, format string, args ...any) {
 	r := e.rule
+	affects := e.affects()
+	elements := make([]compat.Element, len(affects))
+	for i, a := range affects {
+		elements[i] = compat.Element{Scope: a, Location: loc}
+		if a != e.element {
+			elements[i].Path = e.element
+		}
+	}
 	f := compat.Finding{
 		Rule:     r.ID,
 		Severity: r.Severity,
 		Message:  withContext(fmt.Sprintf(format, args...), e.context),
 		Element:  e.element,
-		Affects:  e.affects(),
+		Affects:  affects,
+		Elements: elements,
 		Location: loc,
 	}
 	if f.Severity != compat.Info && r.Level > e.c.opts.Level {
