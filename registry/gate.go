@@ -148,8 +148,10 @@ type gateRun struct {
 // Decide checks candidates (published or working copies) against what is
 // live in env.
 func (g *Gate) Decide(ctx context.Context, env string, cands []Candidate) (*Decision, error) {
-	if !ValidServiceName(env) {
-		return nil, Errorf(EINVALID, "environment %q is not a valid name: use lower-case letters, digits and '-'", env)
+	// A typo'd environment has no live consumers: answering from it would
+	// be a yes nobody checked.
+	if err := CheckEnvironment(ctx, g.Store, env); err != nil {
+		return nil, err
 	}
 	overlay := map[string][]byte{}
 	r := &gateRun{g: g, env: env, cands: map[string]*Candidate{}, approvals: map[string][]Approval{},

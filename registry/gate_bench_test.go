@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/contractgate/contracts/registry"
+	"github.com/contractgate/contracts/registry/storetest"
 )
 
 // The gate benchmark fills a registry the size of a large company and asks
@@ -123,6 +124,7 @@ func fillBench(tb testing.TB, store registry.Store) (services, versions int) {
 	for err := range errs {
 		tb.Fatal(err)
 	}
+	storetest.CreateEnvs(tb, store, benchEnvs...)
 	for e, env := range benchEnvs {
 		for i := 0; i < services; i++ {
 			v := max(versions-1-e*3-i%3, 2)

@@ -333,37 +333,6 @@ func checkUse(u string) string {
 	return `want an HTTP operation ("GET /orders/{id}") or an RPC ("orders.v1.OrderService.GetOrder")`
 }
 
-// closest returns the allowed key nearest to key by edit distance, if close.
-func closest(key string, allowed []string) string {
-	best, bestD := "", 3
-	for _, a := range allowed {
-		if d := editDistance(key, a); d < bestD {
-			best, bestD = a, d
-		}
-	}
-	return best
-}
-
-func editDistance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur := make([]int, len(b)+1)
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev = cur
-	}
-	return prev[len(b)]
-}
-
 // yamlError turns a yaml.v3 error into an InputError with the line it names.
 func yamlError(file string, err error) error {
 	msg := err.Error()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"sort"
 	"strings"
 	"time"
@@ -191,7 +192,10 @@ type Approval struct {
 	// affects.
 	Element string `json:"element"`
 	// Consumer limits the approval to one consuming service; empty for all.
-	Consumer  string    `json:"consumer,omitempty"`
+	Consumer string `json:"consumer,omitempty"`
+	// Envs are the environments the approval holds in. One stored before
+	// approvals were scoped has none and holds nowhere.
+	Envs      []string  `json:"envs"`
 	Reason    string    `json:"reason"`
 	By        string    `json:"by"`
 	CreatedAt time.Time `json:"createdAt"`
@@ -230,15 +234,23 @@ type Store interface {
 	// absent from the map.
 	Blobs(ctx context.Context, hashes []string) (map[string][]byte, error)
 
+	// CreateEnvironment creates an environment; created is false when it
+	// already existed (not an error).
+	CreateEnvironment(ctx context.Context, name string) (created bool, err error)
+	// Environments lists every environment, by name.
+	Environments(ctx context.Context) ([]Environment, error)
+
 	// RecordDeployment makes d.Service d.Version live in d.Env. Unless
 	// keepPrevious, the service's other live versions there stop being
-	// live. The version must be published (ENOTFOUND otherwise).
+	// live. The version must be published (ENOTFOUND otherwise) and the
+	// environment created (UnknownEnvironment otherwise).
 	RecordDeployment(ctx context.Context, d Deployment, keepPrevious bool) error
 	// RecordUndeployment removes one live version (ENOTFOUND if it is not
-	// live there).
+	// live there, UnknownEnvironment if env was never created).
 	RecordUndeployment(ctx context.Context, env, service, version string) error
 	// Deployments lists live versions in env, or in every environment when
-	// env is empty, ordered by env, service, version.
+	// env is empty, ordered by env, service, version. An env the registry
+	// does not know is UnknownEnvironment.
 	Deployments(ctx context.Context, env string) ([]Deployment, error)
 	// LiveConsumers lists the consumptions of contract by versions live in
 	// env.
@@ -327,4 +339,14 @@ func ValidVersion(s string) bool {
 		return false
 	}
 	return strings.Trim(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._+-") == ""
+}
+
+// MarshalJSON writes Envs as [] rather than null: an approval that holds in
+// no environment says so.
+func (a Approval) MarshalJSON() ([]byte, error) {
+	type plain Approval
+	if a.Envs == nil {
+		a.Envs = []string{}
+	}
+	return json.Marshal(plain(a))
 }

@@ -35,6 +35,11 @@ func (g *Gate) WhoUses(ctx context.Context, contract, element, env string) ([]Us
 		return nil, err
 	}
 	envs := []string{env}
+	if env != "" {
+		if err := CheckEnvironment(ctx, store, env); err != nil {
+			return nil, err
+		}
+	}
 	if env == "" {
 		ds, err := store.Deployments(ctx, "")
 		if err != nil {

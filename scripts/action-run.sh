@@ -60,6 +60,13 @@ if [ -z "$version" ]; then
 	version="${GITHUB_SHA:-}"
 fi
 
+# Every command but diff needs a registry. Without one the CLI would use an
+# embedded registry on the runner, which an ephemeral runner starts empty:
+# every pull request would pass. Refuse instead, saying what to set.
+if [ "$command" != diff ] && [ -z "${CONTRACTS_REGISTRY:-}" ]; then
+	usage_error "contracts $command needs a registry, and none is set: give the action's registry input (e.g. registry: \${{ secrets.CONTRACTS_REGISTRY }} or https://contracts.example.com), or set CONTRACTS_REGISTRY in the job's env. If it comes from a secret, check that the secret exists in this repository (secrets are empty on pull requests from forks)."
+fi
+
 # The service named by the manifest, when the input leaves it out.
 manifest_service() {
 	[ -f contracts.yaml ] || return 0

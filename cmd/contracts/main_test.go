@@ -10,6 +10,7 @@ import (
 
 	"github.com/rogpeppe/go-internal/testscript"
 
+	"github.com/contractgate/contracts/internal/scripttest"
 	"github.com/contractgate/contracts/registry/postgres/pgtest"
 )
 
@@ -40,6 +41,7 @@ func TestScripts(t *testing.T) {
 			env.Setenv("XDG_DATA_HOME", filepath.Join(env.WorkDir, ".data"))
 			return nil
 		},
+		Cmds:                scripttest.Cmds,
 		RequireExplicitExec: true,
 	})
 }
@@ -89,4 +91,29 @@ func TestConformanceGate(t *testing.T) {
 		t.Skipf("no shared conformance scenarios at %s", dir)
 	}
 	testscript.Run(t, testscript.Params{Dir: dir, RequireExplicitExec: true})
+}
+
+// TestPostgresRegistryMustExist: a PostgreSQL database without the
+// registry schema is no registry. Reading or recording on it is exit 3 and
+// leaves it empty; environment create (or publish) makes the registry.
+func TestPostgresRegistryMustExist(t *testing.T) {
+	url := pgtest.Shared(t).Database(t)
+	ctx := context.Background()
+	steps := []struct {
+		args []string
+		want int
+	}{
+		{[]string{"services"}, exitUnavailable},
+		{[]string{"deployments", "--env", "production"}, exitUnavailable},
+		{[]string{"record-deployment", "--service", "a", "--version", "1", "--env", "production"}, exitUnavailable},
+		{[]string{"services"}, exitUnavailable}, // still nothing was created
+		{[]string{"environment", "create", "production"}, exitOK},
+		{[]string{"services"}, exitOK},
+		{[]string{"deployments", "--env", "prodution"}, exitBadInput},
+	}
+	for _, s := range steps {
+		if got := run(ctx, append([]string{"--registry", url}, s.args...)); got != s.want {
+			t.Fatalf("contracts %s: exit %d, want %d", strings.Join(s.args, " "), got, s.want)
+		}
+	}
 }

@@ -45,7 +45,7 @@ to the service that first published it.`,
 			v := wc.Version
 			v.Version, v.Branch, v.Commit = ver, branch, commit
 			v.PublishedAt = now()
-			store, err := g.openStore(ctx)
+			store, err := g.createStore(ctx)
 			if err != nil {
 				return err
 			}

@@ -26,10 +26,24 @@ provides and consumes and where it is live, and refuses a deploy that would
 break a live consumer, saying exactly who and what would break.
 
 Exit status: 0 yes / compatible, 1 no / breaking, 2 bad input or usage,
-3 registry unreachable or internal failure.`,
+3 registry unreachable or internal failure.
+
+Environment:
+  CONTRACTS_REGISTRY  the registry (as --registry); default: the embedded
+                      registry at $XDG_DATA_HOME/contracts/registry.db
+                      (~/.local/share/contracts/registry.db)
+  CONTRACTS_TOKEN     bearer token for a registry server (as --token)
+  CONTRACTS_NOW       an RFC 3339 time that fixes "now" where the gate runs
+                      (the CLI on an embedded or PostgreSQL registry, or
+                      contracts serve), for reproducible checks of expiries
+                      and histories; a registry server's clients never set
+                      the server's clock`,
 		Version:       version,
 		SilenceUsage:  true,
 		SilenceErrors: true,
+		PersistentPreRunE: func(*cobra.Command, []string) error {
+			return checkClock()
+		},
 	}
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
 		return usageErrorf("%v\nRun '%s --help' for usage.", err, c.CommandPath())
@@ -46,9 +60,9 @@ Exit status: 0 yes / compatible, 1 no / breaking, 2 bad input or usage,
 		cmds      []*cobra.Command
 	}{
 		{"check", "Compare documents (no registry):", []*cobra.Command{newDiffCmd(g), newValidateCmd(g)}},
-		{"record", "Record versions and deployments:", []*cobra.Command{newPublishCmd(g), newRecordDeploymentCmd(g), newRecordUndeploymentCmd(g)}},
+		{"record", "Record versions and deployments:", []*cobra.Command{newPublishCmd(g), newEnvironmentCmd(g), newRecordDeploymentCmd(g), newRecordUndeploymentCmd(g)}},
 		{"gate", "Gate deploys:", []*cobra.Command{newCanIDeployCmd(g), newVerifyCmd(g), newApproveCmd(g), newWhoUsesCmd(g)}},
-		{"view", "See what the registry holds:", []*cobra.Command{newServicesCmd(g), newVersionsCmd(g), newDeploymentsCmd(g), newGraphCmd(g)}},
+		{"view", "See what the registry holds:", []*cobra.Command{newServicesCmd(g), newVersionsCmd(g), newEnvironmentsCmd(g), newDeploymentsCmd(g), newGraphCmd(g)}},
 		{"server", "Run the registry server:", []*cobra.Command{newServeCmd(g), newTokenCmd(g)}},
 	}
 	for _, grp := range groups {

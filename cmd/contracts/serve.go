@@ -64,7 +64,7 @@ them, put the server behind a TLS-terminating proxy.`,
 				}
 				tlsConfig = &tls.Config{Certificates: []tls.Certificate{pair}, MinVersion: tls.VersionTLS12}
 			}
-			st, auth, err := openServerStore(ctx, g, store)
+			st, auth, err := openServerStore(ctx, g, store, false)
 			if err != nil {
 				return err
 			}
@@ -114,7 +114,10 @@ func newLogger(format string) (*slog.Logger, error) {
 
 // openServerStore opens the store a server (or the token command) works
 // on: the same URL forms as --registry, but not a registry server.
-func openServerStore(ctx context.Context, g *globals, url string) (registry.Store, registry.AuthStore, error) {
+//
+// Only `token create` may create the store: a server started on a store
+// that does not exist fails instead of serving an empty registry.
+func openServerStore(ctx context.Context, g *globals, url string, create bool) (registry.Store, registry.AuthStore, error) {
 	if url == "" {
 		return nil, nil, usageErrorf("--store is required: a file path or sqlite:PATH, or postgres://…")
 	}
@@ -123,7 +126,7 @@ func openServerStore(ctx context.Context, g *globals, url string) (registry.Stor
 	}
 	local := *g
 	local.registry = url
-	st, err := local.openStore(ctx)
+	st, err := local.open(ctx, create)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -25,10 +25,24 @@ func defaultRegistryPath() (string, error) {
 }
 
 // openStore opens the registry named by --registry: a file path or
-// sqlite:PATH, postgres://…, or http(s)://… for a registry server.
+// sqlite:PATH, postgres://…, or http(s)://… for a registry server. The
+// registry must exist: a command that only reads or records never creates
+// one, so a typo'd path answers exit 3 instead of an empty yes.
 func (g *globals) openStore(ctx context.Context) (registry.Store, error) {
+	return g.open(ctx, false)
+}
+
+// createStore opens the registry like openStore but creates it (the SQLite
+// file, or the schema in an empty PostgreSQL database) when there is none.
+// Only publish, environment create and token create call it.
+func (g *globals) createStore(ctx context.Context) (registry.Store, error) {
+	return g.open(ctx, true)
+}
+
+func (g *globals) open(ctx context.Context, create bool) (registry.Store, error) {
 	url := g.registry
-	if url == "" {
+	defaulted := url == ""
+	if defaulted {
 		p, err := defaultRegistryPath()
 		if err != nil {
 			return nil, err
@@ -37,7 +51,7 @@ func (g *globals) openStore(ctx context.Context) (registry.Store, error) {
 	}
 	switch {
 	case strings.HasPrefix(url, "postgres://"), strings.HasPrefix(url, "postgresql://"):
-		db, err := openPostgres(ctx, url)
+		db, err := openPostgres(ctx, url, create)
 		if err != nil {
 			return nil, unavailable("PostgreSQL registry", err)
 		}
@@ -48,8 +62,16 @@ func (g *globals) openStore(ctx context.Context) (registry.Store, error) {
 		return nil, usageErrorf("--registry %q: unknown scheme; use a file path, sqlite:PATH, postgres://… or http(s)://…", url)
 	}
 	path := strings.TrimPrefix(url, "sqlite:")
-	db, err := sqlite.Open(ctx, path)
+	open := sqlite.OpenExisting
+	if create {
+		open = sqlite.Open
+	}
+	db, err := open(ctx, path)
 	if err != nil {
+		if defaulted && registry.ErrorCode(err) == registry.EUNAVAILABLE {
+			err = fmt.Errorf("%w (no --registry or CONTRACTS_REGISTRY was given, so this is the default embedded registry)", err)
+			return nil, &registry.Error{Code: registry.EUNAVAILABLE, Message: err.Error(), Err: err}
+		}
 		return nil, unavailable("registry "+path, err)
 	}
 	return db, nil

@@ -40,7 +40,7 @@ Only a hash of each secret is stored: create prints the secret once.`,
 				return err
 			}
 			ctx := c.Context()
-			auth, closeStore, err := openAuth(c, g, store)
+			auth, closeStore, err := openAuth(c, g, store, true)
 			if err != nil {
 				return err
 			}
@@ -72,7 +72,7 @@ Only a hash of each secret is stored: create prints the secret once.`,
 		Short: "Revoke a token by ID (see token list)",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
-			auth, closeStore, err := openAuth(c, g, store)
+			auth, closeStore, err := openAuth(c, g, store, false)
 			if err != nil {
 				return err
 			}
@@ -93,7 +93,7 @@ Only a hash of each secret is stored: create prints the secret once.`,
 			if err := g.checkOutput("text", "json"); err != nil {
 				return err
 			}
-			auth, closeStore, err := openAuth(c, g, store)
+			auth, closeStore, err := openAuth(c, g, store, false)
 			if err != nil {
 				return err
 			}
@@ -122,8 +122,9 @@ Only a hash of each secret is stored: create prints the secret once.`,
 }
 
 // openAuth opens --store as a token store.
-func openAuth(c *cobra.Command, g *globals, url string) (registry.AuthStore, func(), error) {
-	st, auth, err := openServerStore(c.Context(), g, url)
+// Only create may make the store (the first admin token of a new server).
+func openAuth(c *cobra.Command, g *globals, url string, create bool) (registry.AuthStore, func(), error) {
+	st, auth, err := openServerStore(c.Context(), g, url, create)
 	if err != nil {
 		return nil, nil, err
 	}

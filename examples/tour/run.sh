@@ -27,7 +27,8 @@ step() { # step WANT_STATUS args...
 	fi
 }
 
-echo "== orders 1.0.0 and shipping 1.0.0 go live in production"
+echo "== production exists; orders 1.0.0 and shipping 1.0.0 go live there"
+step 0 environment create production
 step 0 publish examples/tour/orders/v1 --version 1.0.0
 step 0 record-deployment --service orders --version 1.0.0 --env production
 step 0 publish examples/tour/shipping --version 1.0.0

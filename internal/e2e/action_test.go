@@ -90,6 +90,7 @@ func TestActionGate(t *testing.T) {
 			t.Fatalf("contracts %s: %v\n%s", strings.Join(args, " "), err, out)
 		}
 	}
+	cli("environment", "create", "production")
 	cli("publish", "services/orders/v1", "--version", "1.0.0")
 	cli("record-deployment", "--service", "orders", "--version", "1.0.0", "--env", "production")
 	cli("publish", "services/shipping", "--version", "1.0.0")
@@ -111,6 +112,24 @@ func TestActionGate(t *testing.T) {
 		}
 		return r.run(in)
 	}
+
+	// A repository whose registry secret is not set yet: on an ephemeral
+	// runner the embedded default registry would be empty and every pull
+	// request would pass. Every command but diff refuses, exit 2, saying
+	// which input to set.
+	t.Run("no registry", func(t *testing.T) {
+		for _, command := range []string{"verify", "can-i-deploy", "publish", "record-deployment"} {
+			res := step(command, "services/orders/v2-breaking", "2.0.0", "registry", "")
+			if !res.failed {
+				t.Errorf("%s without a registry did not fail the step\n%s", command, res.log)
+			}
+			wantOutputs(t, res, "false", "2")
+			a := findAnnotation(t, res, "error", "needs a registry")
+			if !strings.Contains(a.message, "registry input") || !strings.Contains(a.message, "CONTRACTS_REGISTRY") {
+				t.Errorf("%s: the annotation does not say which input or secret to set: %q", command, a.message)
+			}
+		}
+	})
 
 	t.Run("verify refuses the breaking working copy", func(t *testing.T) {
 		res := step("verify", "services/orders/v2-breaking", "")

@@ -209,3 +209,35 @@ func (c *Client) PutCachedReport(ctx context.Context, key string, report []byte)
 	}
 	return err
 }
+
+type (
+	environmentRequest struct {
+		Name string `json:"name"`
+	}
+	environmentResponse struct {
+		Environment registry.Environment `json:"environment"`
+		Created     bool                 `json:"created"`
+	}
+	environmentsResponse struct {
+		Environments []registry.Environment `json:"environments"`
+	}
+)
+
+// CreateEnvironment creates an environment on the server (admin or
+// deploy:NAME).
+func (c *Client) CreateEnvironment(ctx context.Context, name string) (bool, error) {
+	var out environmentResponse
+	if err := c.call(ctx, http.MethodPost, "/v1/environments", nil, environmentRequest{Name: name}, &out, false); err != nil {
+		return false, err
+	}
+	return out.Created, nil
+}
+
+// Environments lists every environment.
+func (c *Client) Environments(ctx context.Context) ([]registry.Environment, error) {
+	var out environmentsResponse
+	if err := c.call(ctx, http.MethodGet, "/v1/environments", nil, nil, &out, true); err != nil {
+		return nil, err
+	}
+	return out.Environments, nil
+}

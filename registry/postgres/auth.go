@@ -19,9 +19,12 @@ func (db *DB) AddApproval(ctx context.Context, a registry.Approval) (*registry.A
 	}
 	a.CreatedAt = a.CreatedAt.UTC().Truncate(time.Microsecond)
 	a.ExpiresAt = a.ExpiresAt.UTC().Truncate(time.Microsecond)
-	err := db.pool.QueryRow(ctx, `INSERT INTO approvals (contract, rule, element, consumer, reason, by_whom, created_at, expires_at)
-		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id`,
-		a.Contract, a.Rule, a.Element, a.Consumer, a.Reason, a.By, a.CreatedAt, a.ExpiresAt).Scan(&a.ID)
+	if a.Envs == nil {
+		a.Envs = []string{}
+	}
+	err := db.pool.QueryRow(ctx, `INSERT INTO approvals (contract, rule, element, consumer, reason, by_whom, created_at, expires_at, envs)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id`,
+		a.Contract, a.Rule, a.Element, a.Consumer, a.Reason, a.By, a.CreatedAt, a.ExpiresAt, a.Envs).Scan(&a.ID)
 	if err != nil {
 		return nil, storeErr("store the approval", err)
 	}
@@ -31,15 +34,18 @@ func (db *DB) AddApproval(ctx context.Context, a registry.Approval) (*registry.A
 // Approvals lists the approvals of contract (of every contract when empty),
 // expired ones included, oldest first.
 func (db *DB) Approvals(ctx context.Context, contract string) ([]registry.Approval, error) {
-	rows, err := db.pool.Query(ctx, `SELECT id, contract, rule, element, consumer, reason, by_whom, created_at, expires_at
+	rows, err := db.pool.Query(ctx, `SELECT id, contract, rule, element, consumer, reason, by_whom, created_at, expires_at, envs
 		FROM approvals WHERE $1 = '' OR contract = $1 ORDER BY id`, contract)
 	if err != nil {
 		return nil, storeErr("list approvals", err)
 	}
 	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (registry.Approval, error) {
 		var a registry.Approval
-		err := row.Scan(&a.ID, &a.Contract, &a.Rule, &a.Element, &a.Consumer, &a.Reason, &a.By, &a.CreatedAt, &a.ExpiresAt)
+		err := row.Scan(&a.ID, &a.Contract, &a.Rule, &a.Element, &a.Consumer, &a.Reason, &a.By, &a.CreatedAt, &a.ExpiresAt, &a.Envs)
 		a.CreatedAt, a.ExpiresAt = utc(a.CreatedAt), utc(a.ExpiresAt)
+		if a.Envs == nil {
+			a.Envs = []string{}
+		}
 		return a, err
 	})
 	if err != nil {

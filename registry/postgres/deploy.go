@@ -25,6 +25,9 @@ func (db *DB) RecordDeployment(ctx context.Context, d registry.Deployment, keepP
 	var err error
 	for attempt := 1; attempt <= maxAttempts; attempt++ {
 		err = pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
+			if err := knownEnv(ctx, tx, d.Env); err != nil {
+				return err
+			}
 			var id int64
 			err := tx.QueryRow(ctx, `SELECT id FROM versions WHERE service = $1 AND version = $2`, d.Service, d.Version).Scan(&id)
 			if errors.Is(err, pgx.ErrNoRows) {
@@ -58,6 +61,9 @@ func (db *DB) RecordDeployment(ctx context.Context, d registry.Deployment, keepP
 
 // RecordUndeployment removes one live version, or fails with ENOTFOUND.
 func (db *DB) RecordUndeployment(ctx context.Context, env, service, version string) error {
+	if err := knownEnv(ctx, db.pool, env); err != nil {
+		return err
+	}
 	tag, err := db.pool.Exec(ctx, `DELETE FROM deployments WHERE env = $1 AND service = $2 AND version = $3`, env, service, version)
 	if err != nil {
 		return storeErr("record the undeployment", err)
@@ -71,6 +77,11 @@ func (db *DB) RecordUndeployment(ctx context.Context, env, service, version stri
 // Deployments lists live versions in env (every environment when empty),
 // ordered by env, service, version.
 func (db *DB) Deployments(ctx context.Context, env string) ([]registry.Deployment, error) {
+	if env != "" {
+		if err := knownEnv(ctx, db.pool, env); err != nil {
+			return nil, err
+		}
+	}
 	rows, err := db.pool.Query(ctx, `SELECT env, service, version, deployed_at FROM deployments WHERE $1 = '' OR env = $1 ORDER BY env, service, version`, env)
 	if err != nil {
 		return nil, storeErr("list deployments", err)

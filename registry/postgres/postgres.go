@@ -42,8 +42,20 @@ var (
 )
 
 // Open connects to the database at url (postgres://… or a DSN) and brings
-// its schema up to date.
+// its schema up to date, creating it in an empty database. Only commands
+// that may create a registry call Open; the others call OpenExisting.
 func Open(ctx context.Context, url string) (*DB, error) {
+	return open(ctx, url, true)
+}
+
+// OpenExisting connects to a database that already holds a registry, and
+// fails with EUNAVAILABLE (exit status 3) when the database has no registry
+// schema, so a wrong database name never answers from an empty registry.
+func OpenExisting(ctx context.Context, url string) (*DB, error) {
+	return open(ctx, url, false)
+}
+
+func open(ctx context.Context, url string, create bool) (*DB, error) {
 	cfg, err := pgxpool.ParseConfig(url)
 	if err != nil {
 		return nil, registry.Errorf(registry.EINVALID, "PostgreSQL registry URL: %v", err)
@@ -57,6 +69,18 @@ func Open(ctx context.Context, url string) (*DB, error) {
 		return nil, unavailable(cfg, err)
 	}
 	db := &DB{pool: pool, Now: time.Now}
+	if !create {
+		var exists bool
+		if err := pool.QueryRow(ctx, `SELECT to_regclass('schema_version') IS NOT NULL`).Scan(&exists); err != nil {
+			pool.Close()
+			return nil, unavailable(cfg, err)
+		}
+		if !exists {
+			pool.Close()
+			return nil, registry.Errorf(registry.EUNAVAILABLE, "the PostgreSQL database %s on %s has no contracts registry in it; create one with 'contracts environment create NAME --registry URL' or 'contracts publish', or check the database name",
+				cfg.ConnConfig.Database, cfg.ConnConfig.Host)
+		}
+	}
 	if err := db.migrate(ctx); err != nil {
 		pool.Close()
 		return nil, err

@@ -113,6 +113,7 @@ func benchClients(b *testing.B, urls []string, secret string) []*client.Client {
 // service's contract, all live in prod.
 func seedBench(b *testing.B, c *client.Client) {
 	ctx := context.Background()
+	storetest.CreateEnvs(b, c, "prod")
 	for i := 0; i < benchServices; i++ {
 		v, blobs := storetest.Spec{Service: benchSvc(i), Version: "1.0.0", Provides: []string{benchSvc(i) + "-api"}, Consumes: []string{benchSvc(i+1) + "-api"}, DocSize: 16 << 10}.Build()
 		if _, err := c.Publish(ctx, v, blobs); err != nil {

@@ -88,6 +88,7 @@ func TestTwoServersOnePostgres(t *testing.T) {
 
 func testCluster(t *testing.T, urls []string, secret string, db *postgres.DB) {
 	ctx := context.Background()
+	storetest.CreateEnvs(t, db, "canary", "prod")
 	const clients, perClient = 20, 10
 	svc := func(i int) string { return fmt.Sprintf("svc%02d", i%clients) }
 	spec := func(i, j int) storetest.Spec {

@@ -12,6 +12,8 @@ import (
 
 	"github.com/rogpeppe/go-internal/testscript"
 
+	"github.com/contractgate/contracts/internal/scripttest"
+
 	"github.com/contractgate/contracts/registry"
 	"github.com/contractgate/contracts/registry/postgres"
 	"github.com/contractgate/contracts/registry/sqlite"
@@ -103,6 +105,7 @@ func TestGateScenariosOverServer(t *testing.T) {
 			testscript.Run(t, testscript.Params{
 				Dir:                 dir,
 				RequireExplicitExec: true,
+				Cmds:                scripttest.Cmds,
 				Setup: func(env *testscript.Env) error {
 					st, err := open()
 					if err != nil {

@@ -93,6 +93,7 @@ func seed(t testing.TB, st registry.Store) (*registry.Version, map[string][]byte
 	if _, err := st.Publish(ctx, v, blobs); err != nil {
 		t.Fatal(err)
 	}
+	storetest.CreateEnvs(t, st, "prod")
 	if err := st.RecordDeployment(ctx, registry.Deployment{Env: "prod", Service: "svc", Version: "1.0.0", DeployedAt: time.Now()}, false); err != nil {
 		t.Fatal(err)
 	}

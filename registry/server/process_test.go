@@ -29,6 +29,7 @@ import (
 	"github.com/contractgate/contracts/registry"
 	"github.com/contractgate/contracts/registry/client"
 	"github.com/contractgate/contracts/registry/postgres/pgtest"
+	"github.com/contractgate/contracts/registry/sqlite"
 	"github.com/contractgate/contracts/registry/storetest"
 )
 
@@ -269,6 +270,12 @@ func TestKilledMidPublishLeavesNoPartialVersion(t *testing.T) {
 func TestServeProcess(t *testing.T) {
 	bin := buildContracts(t)
 	store := "sqlite:" + filepath.Join(t.TempDir(), "registry.db")
+	// serve never creates its store: a typo'd --store is exit 3.
+	out, err := exec.Command(bin, "serve", "--store", store, "--addr", "127.0.0.1:0").CombinedOutput()
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 3 || !strings.Contains(string(out), "no registry at") {
+		t.Errorf("serve on a store that does not exist: %v\n%s\nwant exit 3 saying there is no registry", err, out)
+	}
+	makeStore(t, store)
 	for _, tt := range []struct {
 		name string
 		args []string
@@ -301,7 +308,7 @@ func TestServeProcess(t *testing.T) {
 		t.Fatalf("reader before revocation: %v", err)
 	}
 	var tokens []registry.Token
-	out, err := exec.Command(bin, "token", "list", "--store", store, "-o", "json").Output()
+	out, err = exec.Command(bin, "token", "list", "--store", store, "-o", "json").Output()
 	if err != nil || json.Unmarshal(out, &tokens) != nil {
 		t.Fatalf("token list -o json: %v\n%s", err, out)
 	}
@@ -364,6 +371,7 @@ func TestServeTLS(t *testing.T) {
 	certFile, keyFile, pool := selfSignedCert(t, dir)
 	hc := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
 	store := "sqlite:" + filepath.Join(dir, "registry.db")
+	makeStore(t, store)
 	srv := startServeWith(t, hc, "https", bin, store, "--insecure-no-auth", "--tls-cert", certFile, "--tls-key", keyFile)
 	c, err := client.New(srv.url, "", client.WithHTTPClient(hc))
 	if err != nil {
@@ -410,4 +418,15 @@ func selfSignedCert(t *testing.T, dir string) (certFile, keyFile string, pool *x
 	pool = x509.NewCertPool()
 	pool.AddCert(cert)
 	return certFile, keyFile, pool
+}
+
+// makeStore creates an empty SQLite registry at store, as `contracts token
+// create --store` would: serve refuses a store that does not exist.
+func makeStore(t testing.TB, store string) {
+	t.Helper()
+	db, err := sqlite.Open(context.Background(), store)
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
 }

@@ -38,6 +38,8 @@ var routeTable = []route{
 	{method: "GET", path: "/v1/services/{service}/versions/{version}", h: (*Server).version},
 	{method: "GET", path: "/v1/contracts/{contract}", h: (*Server).contract},
 	{method: "POST", path: "/v1/blobs/query", h: (*Server).blobs},
+	{method: "GET", path: "/v1/environments", h: (*Server).environments},
+	{method: "POST", path: "/v1/environments", h: (*Server).createEnvironment},
 	{method: "GET", path: "/v1/deployments", h: (*Server).deployments},
 	{method: "POST", path: "/v1/deployments", h: (*Server).recordDeployment},
 	{method: "DELETE", path: "/v1/deployments/{env}/{service}/{version}", h: (*Server).recordUndeployment},
@@ -329,6 +331,9 @@ func (s *Server) recordDeployment(w http.ResponseWriter, r *http.Request, c *cal
 	if err := c.require(ScopeDeployPrefix+d.Env, "record deployments in "+d.Env); err != nil {
 		return err
 	}
+	// The server's clock decides when a deployment happened, never the
+	// client's.
+	d.DeployedAt = time.Time{}
 	if err := s.store.RecordDeployment(r.Context(), d, req.KeepPrevious); err != nil {
 		return err
 	}
@@ -527,5 +532,70 @@ func (s *Server) readyz(w http.ResponseWriter, r *http.Request, _ *caller) error
 		return &registry.Error{Code: registry.EUNAVAILABLE, Message: "the registry's store does not answer: " + err.Error(), Err: err}
 	}
 	writeJSON(w, http.StatusOK, StatusResponse{Status: "ready"})
+	return nil
+}
+
+// EnvironmentRequest is the body of POST /v1/environments.
+type EnvironmentRequest struct {
+	Name string `json:"name"`
+}
+
+// EnvironmentResponse answers POST /v1/environments: the environment, and
+// whether this request created it (false: it existed, nothing changed).
+type EnvironmentResponse struct {
+	Environment registry.Environment `json:"environment"`
+	Created     bool                 `json:"created"`
+}
+
+// EnvironmentsResponse answers GET /v1/environments.
+type EnvironmentsResponse struct {
+	Environments []registry.Environment `json:"environments"`
+}
+
+func (s *Server) environments(w http.ResponseWriter, r *http.Request, c *caller) error {
+	if err := c.require(ScopeRead, "read the registry"); err != nil {
+		return err
+	}
+	list, err := s.store.Environments(r.Context())
+	if err != nil {
+		return err
+	}
+	writeJSON(w, http.StatusOK, EnvironmentsResponse{Environments: nonNil(list)})
+	return nil
+}
+
+// createEnvironment needs admin or deploy:NAME: whoever may deploy there may
+// make the environment exist.
+func (s *Server) createEnvironment(w http.ResponseWriter, r *http.Request, c *caller) error {
+	var req EnvironmentRequest
+	if err := decode(r, &req); err != nil {
+		return err
+	}
+	if !registry.ValidServiceName(req.Name) {
+		return registry.Errorf(registry.EINVALID, "environment name %q is invalid: use [a-z0-9][a-z0-9-]{0,62}", req.Name)
+	}
+	if err := c.require(ScopeDeployPrefix+req.Name, "create environment "+req.Name); err != nil {
+		return err
+	}
+	created, err := s.store.CreateEnvironment(r.Context(), req.Name)
+	if err != nil {
+		return err
+	}
+	list, err := s.store.Environments(r.Context())
+	if err != nil {
+		return err
+	}
+	out := EnvironmentResponse{Environment: registry.Environment{Name: req.Name}, Created: created}
+	for _, e := range list {
+		if e.Name == req.Name {
+			out.Environment = e
+		}
+	}
+	status := http.StatusOK
+	if created {
+		status = http.StatusCreated
+		s.auditf(r, c, "create-environment", req.Name, "")
+	}
+	writeJSON(w, status, out)
 	return nil
 }

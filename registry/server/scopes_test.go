@@ -54,6 +54,8 @@ func TestScopes(t *testing.T) {
 		{"GET", "/v1/services/{service}/versions/{version}", "/v1/services/svc/versions/1.0.0", nil, valid},
 		{"GET", "/v1/contracts/{contract}", "/v1/contracts/svc-api", nil, valid},
 		{"POST", "/v1/blobs/query", "/v1/blobs/query", BlobsRequest{Hashes: registry.ReferencedBlobs(v)}, valid},
+		{"GET", "/v1/environments", "/v1/environments", nil, valid},
+		{"POST", "/v1/environments", "/v1/environments", EnvironmentRequest{Name: "staging"}, []string{"deploy-staging", "deploy-all", "admin"}},
 		{"GET", "/v1/deployments", "/v1/deployments?env=prod", nil, valid},
 		{"POST", "/v1/deployments", "/v1/deployments", DeploymentRequest{Deployment: registry.Deployment{Env: "prod", Service: "svc", Version: "1.0.0"}}, []string{"deploy-prod", "deploy-all", "admin"}},
 		{"DELETE", "/v1/deployments/{env}/{service}/{version}", "/v1/deployments/prod/svc/1.0.0", nil, []string{"deploy-prod", "deploy-all", "admin"}},
@@ -131,6 +133,9 @@ func TestScopes(t *testing.T) {
 		if actions[action] != want {
 			t.Errorf("audit has %d %s entries, want %d (all: %v)", actions[action], action, want, actions)
 		}
+	}
+	if actions["create-environment"] != 1 {
+		t.Errorf("audit has %d create-environment entries, want 1 (creating it again changes nothing)", actions["create-environment"])
 	}
 	if actions["record-undeployment"] != 1 {
 		// The first allowed undeployment removes the version; the others

@@ -157,6 +157,7 @@ func TestHealthReadyAndPage(t *testing.T) {
 	if _, err := db.Publish(ctx, dep, depBlobs); err != nil {
 		t.Fatal(err)
 	}
+	storetest.CreateEnvs(t, db, "prod")
 	if err := db.RecordDeployment(ctx, registry.Deployment{Env: "prod", Service: "dep", Version: "3.1.0"}, false); err != nil {
 		t.Fatal(err)
 	}

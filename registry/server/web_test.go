@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/contractgate/contracts/registry"
+	"github.com/contractgate/contracts/registry/storetest"
 )
 
 const (
@@ -65,6 +66,7 @@ func TestPageExplainsRefusal(t *testing.T) {
 	reader := token(t, db, "reader", "read")
 	publishDoc(t, db, "payments", "1.0.0", "payments-api", paymentsV1)
 	publishDoc(t, db, "checkout", "1.0.0", "", "", "payments-api")
+	storetest.CreateEnvs(t, db, "production")
 	for _, svc := range []string{"payments", "checkout"} {
 		if err := db.RecordDeployment(ctx, registry.Deployment{Env: "production", Service: svc, Version: "1.0.0"}, false); err != nil {
 			t.Fatal(err)

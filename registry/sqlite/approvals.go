@@ -3,7 +3,9 @@ package sqlite
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
+	"strconv"
 	"time"
 
 	"github.com/contractgate/contracts/registry"
@@ -18,8 +20,12 @@ func (db *DB) AddApproval(ctx context.Context, a registry.Approval) (*registry.A
 	a.CreatedAt = a.CreatedAt.UTC().Truncate(time.Microsecond)
 	a.ExpiresAt = a.ExpiresAt.UTC().Truncate(time.Microsecond)
 	err := db.write(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `INSERT INTO approvals (contract, rule, element, consumer, reason, by_whom, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-			a.Contract, a.Rule, a.Element, a.Consumer, a.Reason, a.By, micros(a.CreatedAt), micros(a.ExpiresAt))
+		envs, err := json.Marshal(nonNil(a.Envs))
+		if err != nil {
+			return err
+		}
+		res, err := tx.ExecContext(ctx, `INSERT INTO approvals (contract, rule, element, consumer, reason, by_whom, created_at, expires_at, envs) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			a.Contract, a.Rule, a.Element, a.Consumer, a.Reason, a.By, micros(a.CreatedAt), micros(a.ExpiresAt), string(envs))
 		if err != nil {
 			return storeErr("store the approval", err)
 		}
@@ -35,7 +41,7 @@ func (db *DB) AddApproval(ctx context.Context, a registry.Approval) (*registry.A
 // Approvals lists the approvals of contract (of every contract when empty),
 // expired ones included, oldest first.
 func (db *DB) Approvals(ctx context.Context, contract string) ([]registry.Approval, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT id, contract, rule, element, consumer, reason, by_whom, created_at, expires_at FROM approvals WHERE ? = '' OR contract = ? ORDER BY id`, contract, contract)
+	rows, err := db.r.QueryContext(ctx, `SELECT id, contract, rule, element, consumer, reason, by_whom, created_at, expires_at, envs FROM approvals WHERE ? = '' OR contract = ? ORDER BY id`, contract, contract)
 	if err != nil {
 		return nil, storeErr("list approvals", err)
 	}
@@ -45,10 +51,15 @@ func (db *DB) Approvals(ctx context.Context, contract string) ([]registry.Approv
 		var (
 			a                  registry.Approval
 			created, expiresAt int64
+			envs               string
 		)
-		if err := rows.Scan(&a.ID, &a.Contract, &a.Rule, &a.Element, &a.Consumer, &a.Reason, &a.By, &created, &expiresAt); err != nil {
+		if err := rows.Scan(&a.ID, &a.Contract, &a.Rule, &a.Element, &a.Consumer, &a.Reason, &a.By, &created, &expiresAt, &envs); err != nil {
 			return nil, storeErr("read an approval", err)
 		}
+		if err := json.Unmarshal([]byte(envs), &a.Envs); err != nil {
+			return nil, storeErr("read the environments of approval "+strconv.FormatInt(a.ID, 10), err)
+		}
+		a.Envs = nonNil(a.Envs)
 		a.CreatedAt, a.ExpiresAt = fromMicros(created), fromMicros(expiresAt)
 		out = append(out, a)
 	}
@@ -84,4 +95,12 @@ func (db *DB) PutCachedReport(ctx context.Context, key string, report []byte) er
 			ON CONFLICT (key) DO UPDATE SET report = excluded.report, stored_at = excluded.stored_at`, key, report, micros(db.now()))
 		return storeErr("store cached report", err)
 	})
+}
+
+// nonNil returns an empty slice for nil, so lists are [] in JSON.
+func nonNil(xs []string) []string {
+	if xs == nil {
+		return []string{}
+	}
+	return xs
 }

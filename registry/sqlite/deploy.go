@@ -22,6 +22,9 @@ func (db *DB) RecordDeployment(ctx context.Context, d registry.Deployment, keepP
 		at = db.now()
 	}
 	return db.write(ctx, func(tx *sql.Tx) error {
+		if err := knownEnv(ctx, tx, d.Env); err != nil {
+			return err
+		}
 		var id int64
 		err := tx.QueryRowContext(ctx, `SELECT id FROM versions WHERE service = ? AND version = ?`, d.Service, d.Version).Scan(&id)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -46,6 +49,9 @@ func (db *DB) RecordDeployment(ctx context.Context, d registry.Deployment, keepP
 // RecordUndeployment removes one live version, or fails with ENOTFOUND.
 func (db *DB) RecordUndeployment(ctx context.Context, env, service, version string) error {
 	return db.write(ctx, func(tx *sql.Tx) error {
+		if err := knownEnv(ctx, tx, env); err != nil {
+			return err
+		}
 		res, err := tx.ExecContext(ctx, `DELETE FROM deployments WHERE env = ? AND service = ? AND version = ?`, env, service, version)
 		if err != nil {
 			return storeErr("record the undeployment", err)
@@ -62,6 +68,11 @@ func (db *DB) RecordUndeployment(ctx context.Context, env, service, version stri
 // Deployments lists live versions in env (every environment when empty),
 // ordered by env, service, version.
 func (db *DB) Deployments(ctx context.Context, env string) ([]registry.Deployment, error) {
+	if env != "" {
+		if err := knownEnv(ctx, db.r, env); err != nil {
+			return nil, err
+		}
+	}
 	rows, err := db.r.QueryContext(ctx, `SELECT env, service, version, deployed_at FROM deployments WHERE ? = '' OR env = ? ORDER BY env, service, version`, env, env)
 	if err != nil {
 		return nil, storeErr("list deployments", err)

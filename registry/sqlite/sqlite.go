@@ -43,17 +43,44 @@ var (
 	_ registry.AuthStore = (*DB)(nil)
 )
 
-// Open opens (creating it and its folder if needed) the registry database at
-// path, which may carry a "sqlite:" prefix, and brings its schema up to date.
+// Open opens the registry database at path, which may carry a "sqlite:"
+// prefix, creating it (and its folder) when it does not exist, and brings
+// its schema up to date. The folder is created 0700 and the file 0600: a
+// registry holds every team's documents. Only commands that may create a
+// registry call Open; the others call OpenExisting.
 func Open(ctx context.Context, path string) (*DB, error) {
+	return open(ctx, path, true)
+}
+
+// OpenExisting opens a registry that already exists, and fails with
+// EUNAVAILABLE (exit status 3) saying where it looked when there is none,
+// so a typo'd path never silently answers from an empty registry.
+func OpenExisting(ctx context.Context, path string) (*DB, error) {
+	return open(ctx, path, false)
+}
+
+// NotFoundHint is what OpenExisting's error tells a person to do.
+const NotFoundHint = "create it with 'contracts environment create NAME' or 'contracts publish', or point --registry (CONTRACTS_REGISTRY) at an existing one"
+
+func open(ctx context.Context, path string, create bool) (*DB, error) {
 	path = strings.TrimPrefix(path, "sqlite:")
 	if path == "" {
 		return nil, registry.Errorf(registry.EINVALID, "no SQLite registry path given")
 	}
-	if dir := filepath.Dir(path); dir != "" {
-		if err := os.MkdirAll(dir, 0o755); err != nil {
-			return nil, &registry.Error{Code: registry.EUNAVAILABLE, Message: fmt.Sprintf("create the registry folder %s: %v", dir, err), Err: err}
+	info, err := os.Stat(path)
+	switch {
+	case err == nil && info.IsDir():
+		return nil, registry.Errorf(registry.EUNAVAILABLE, "the registry %s is a folder, not a SQLite file", path)
+	case err == nil && info.Size() == 0 && !create:
+		return nil, registry.Errorf(registry.EUNAVAILABLE, "no registry at %s (the file is empty); %s", path, NotFoundHint)
+	case errors.Is(err, fs.ErrNotExist) && !create:
+		return nil, registry.Errorf(registry.EUNAVAILABLE, "no registry at %s; %s", path, NotFoundHint)
+	case errors.Is(err, fs.ErrNotExist):
+		if err := createFile(path); err != nil {
+			return nil, err
 		}
+	case err != nil:
+		return nil, unavailable(path, err)
 	}
 	ms := strconv.FormatInt(busyTimeout.Milliseconds(), 10)
 	w, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout("+ms+")&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=foreign_keys(1)&_txlock=immediate")
@@ -63,7 +90,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	w.SetMaxOpenConns(1)
 	w.SetConnMaxIdleTime(0)
 	db := &DB{path: path, w: w, Now: time.Now}
-	if err := db.migrate(ctx); err != nil {
+	if err := db.migrate(ctx, create); err != nil {
 		w.Close()
 		return nil, err
 	}
@@ -78,6 +105,24 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	return db, nil
 }
 
+// createFile makes the registry's folder (0700) and an empty file (0600)
+// for SQLite to fill; SQLite gives its -wal and -shm files the same mode.
+func createFile(path string) error {
+	if dir := filepath.Dir(path); dir != "" {
+		if err := os.MkdirAll(dir, 0o700); err != nil {
+			return &registry.Error{Code: registry.EUNAVAILABLE, Message: fmt.Sprintf("create the registry folder %s: %v", dir, err), Err: err}
+		}
+	}
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_EXCL|os.O_WRONLY, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return nil // another process made it first
+	}
+	if err != nil {
+		return &registry.Error{Code: registry.EUNAVAILABLE, Message: fmt.Sprintf("create the registry %s: %v", path, err), Err: err}
+	}
+	return f.Close()
+}
+
 func unavailable(path string, err error) error {
 	return &registry.Error{Code: registry.EUNAVAILABLE, Message: fmt.Sprintf("open the SQLite registry %s: %v", path, err), Err: err}
 }
@@ -90,13 +135,25 @@ func (db *DB) Close() error {
 // migrate applies the embedded migrations newer than schema_version, all in
 // one BEGIN IMMEDIATE transaction: a second process opening at the same
 // time waits for it, then finds nothing left to do.
-func (db *DB) migrate(ctx context.Context) error {
+//
+// Without create, a database that has no registry schema yet is refused
+// rather than given one: the file was not made by contracts.
+func (db *DB) migrate(ctx context.Context, create bool) error {
 	names, err := fs.Glob(migrations, "migrations/*.sql")
 	if err != nil {
 		return fmt.Errorf("list migrations: %w", err)
 	}
 	sort.Strings(names)
 	return db.write(ctx, func(tx *sql.Tx) error {
+		if !create {
+			var n int
+			if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'`).Scan(&n); err != nil {
+				return unavailable(db.path, err)
+			}
+			if n == 0 {
+				return registry.Errorf(registry.EUNAVAILABLE, "%s is not a contracts registry (it has no registry schema); %s", db.path, NotFoundHint)
+			}
+		}
 		if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)`); err != nil {
 			return unavailable(db.path, err)
 		}

@@ -87,6 +87,7 @@ func BenchmarkPublish(b *testing.B, open func(b *testing.B) registry.Store) {
 			}
 		}
 		b.StopTimer()
+		CreateEnvs(b, st, "production")
 		for s := 0; s < services; s++ {
 			spec := BenchSpec(s, versions-1, services)
 			if err := st.RecordDeployment(ctx, registry.Deployment{Env: "production", Service: spec.Service, Version: spec.Version}, false); err != nil {

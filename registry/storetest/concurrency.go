@@ -98,6 +98,7 @@ func testConcurrentPublishAndDeploy(t *testing.T, st registry.Store) {
 		created = map[string]int{}
 		errs    []error
 	)
+	CreateEnvs(t, st, "production", "staging")
 	parallel(workers, func(i int) {
 		s := spec(i)
 		v, blobs := s.Build()

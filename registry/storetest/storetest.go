@@ -33,6 +33,7 @@ func Run(t *testing.T, open func(t *testing.T) registry.Store) {
 		{"RepublishSameContent", testRepublishSame},
 		{"RepublishDifferentContent", testRepublishDifferent},
 		{"InvalidPublishStoresNothing", testInvalidPublish},
+		{"Environments", testEnvironments},
 		{"Deployments", testDeployments},
 		{"DeploymentErrors", testDeploymentErrors},
 		{"LiveConsumersAndProviders", testLive},
@@ -76,8 +77,21 @@ func wantCode(t *testing.T, err error, code string, contains ...string) {
 	}
 }
 
+// CreateEnvs creates environments, failing the test or benchmark if one
+// cannot be.
+func CreateEnvs(t testing.TB, st registry.Store, names ...string) {
+	t.Helper()
+	for _, n := range names {
+		if _, err := st.CreateEnvironment(context.Background(), n); err != nil {
+			t.Fatalf("create environment %s: %v", n, err)
+		}
+	}
+}
+
+// deploy records a deployment, creating its environment first.
 func deploy(t *testing.T, st registry.Store, env, service, version string, keep bool) {
 	t.Helper()
+	CreateEnvs(t, st, env)
 	if err := st.RecordDeployment(context.Background(), registry.Deployment{Env: env, Service: service, Version: version}, keep); err != nil {
 		t.Fatalf("deploy %s %s to %s: %v", service, version, env, err)
 	}
@@ -419,17 +433,24 @@ func testDeployments(t *testing.T, st registry.Store) {
 			t.Errorf("%s (-want +got):\n%s", step.name, diff)
 		}
 	}
-	// Recording a live version again is a no-op: it keeps its time.
+	// Recording a live version again is a no-op: it keeps its time. (A
+	// registry server records its own clock's time, whatever the client
+	// sends, so the test compares the two readings.)
+	CreateEnvs(t, st, "qa")
 	at := base.Add(-48 * time.Hour)
 	if err := st.RecordDeployment(ctx, registry.Deployment{Env: "qa", Service: "payments", Version: "1.0.0", DeployedAt: at}, false); err != nil {
 		t.Fatal(err)
+	}
+	first, err := st.Deployments(ctx, "qa")
+	if err != nil || len(first) != 1 {
+		t.Fatalf("qa deployments = %+v, %v; want payments 1.0.0", first, err)
 	}
 	if err := st.RecordDeployment(ctx, registry.Deployment{Env: "qa", Service: "payments", Version: "1.0.0"}, false); err != nil {
 		t.Fatalf("recording a live version again: %v", err)
 	}
 	ds, err := st.Deployments(ctx, "qa")
-	if err != nil || len(ds) != 1 || !ds[0].DeployedAt.Equal(at) {
-		t.Errorf("qa deployments = %+v, %v; want payments 1.0.0 deployed at %v", ds, err, at)
+	if err != nil || len(ds) != 1 || !ds[0].DeployedAt.Equal(first[0].DeployedAt) {
+		t.Errorf("qa deployments = %+v, %v; want payments 1.0.0 deployed at %v", ds, err, first[0].DeployedAt)
 	}
 }
 
@@ -446,11 +467,65 @@ func testDeploymentErrors(t *testing.T, st registry.Store) {
 	if err != nil || len(ds) != 1 || ds[0].Version != "1.0.0" {
 		t.Errorf("production = %+v, %v; want payments 1.0.0 still live", ds, err)
 	}
+	CreateEnvs(t, st, "staging")
 	err = st.RecordUndeployment(ctx, "staging", "payments", "1.0.0")
 	wantCode(t, err, registry.ENOTFOUND, "payments", "1.0.0", "staging")
-	ds, err = st.Deployments(ctx, "nowhere")
+	ds, err = st.Deployments(ctx, "staging")
 	if err != nil || len(ds) != 0 {
-		t.Errorf("deployments of an unknown environment = %+v, %v", ds, err)
+		t.Errorf("deployments of an empty environment = %+v, %v", ds, err)
+	}
+}
+
+// testEnvironments: environments exist only once created, creating one
+// again changes nothing, and every deployment call naming an unknown one
+// fails with the nearest names, changing nothing.
+func testEnvironments(t *testing.T, st registry.Store) {
+	ctx := context.Background()
+	envs, err := st.Environments(ctx)
+	if err != nil || len(envs) != 0 {
+		t.Fatalf("a new registry's environments = %+v, %v; want none", envs, err)
+	}
+	for _, step := range []struct {
+		name string
+		want bool
+	}{{"production", true}, {"staging", true}, {"production", false}} {
+		created, err := st.CreateEnvironment(ctx, step.name)
+		if err != nil || created != step.want {
+			t.Fatalf("create %s = %v, %v; want created=%v", step.name, created, err, step.want)
+		}
+	}
+	_, err = st.CreateEnvironment(ctx, "Bad Name")
+	wantCode(t, err, registry.EINVALID, "Bad Name")
+	envs, err = st.Environments(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var names []string
+	for _, e := range envs {
+		names = append(names, e.Name)
+		if e.CreatedAt.IsZero() {
+			t.Errorf("environment %s has no creation time", e.Name)
+		}
+	}
+	if diff := cmp.Diff([]string{"production", "staging"}, names); diff != "" {
+		t.Errorf("environments (-want +got):\n%s", diff)
+	}
+
+	publish(t, st, Spec{Service: "payments", Version: "1.0.0", Content: "1"})
+	deploy(t, st, "production", "payments", "1.0.0", false)
+	err = st.RecordDeployment(ctx, registry.Deployment{Env: "prodution", Service: "payments", Version: "1.0.0"}, false)
+	wantCode(t, err, registry.EINVALID, `"prodution"`, "did you mean production?", "environment create prodution")
+	err = st.RecordUndeployment(ctx, "prodution", "payments", "1.0.0")
+	wantCode(t, err, registry.EINVALID, `"prodution"`, "production")
+	_, err = st.Deployments(ctx, "prodution")
+	wantCode(t, err, registry.EINVALID, `"prodution"`, "production")
+	envs, err = st.Environments(ctx)
+	if err != nil || len(envs) != 2 {
+		t.Errorf("after refused calls, environments = %+v, %v; want production and staging only", envs, err)
+	}
+	ds, err := st.Deployments(ctx, "")
+	if err != nil || len(ds) != 1 || ds[0].Env != "production" {
+		t.Errorf("after refused calls, deployments = %+v, %v; want payments 1.0.0 in production only", ds, err)
 	}
 }
 

@@ -1,0 +1,18 @@
+-- Environments are created explicitly (contracts environment create), so a
+-- typo'd environment is refused instead of answering yes. Environments that
+-- already have deployments are created here so existing registries keep
+-- working.
+CREATE TABLE environments (
+	name       TEXT PRIMARY KEY,
+	created_at INTEGER NOT NULL
+) WITHOUT ROWID;
+INSERT INTO environments (name, created_at)
+	SELECT env, MIN(deployed_at) FROM deployments GROUP BY env;
+
+-- Approvals hold only in the environments they name (a JSON array); those
+-- stored before this migration name none, so they hold nowhere and are
+-- listed as "unscoped: approve again".
+ALTER TABLE approvals ADD COLUMN envs TEXT NOT NULL DEFAULT '[]';
+
+-- A revoked approval stays on record but no longer holds.
+ALTER TABLE approvals ADD COLUMN revoked_at INTEGER;
