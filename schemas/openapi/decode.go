@@ -679,12 +679,68 @@ func schemaField(s *openapi3.Schema, k string, x any) error {
 		s.AllOf, err = decodeSchemaRefs(x)
 	case "not":
 		s.Not, err = decodeSchemaRef(x)
+	// JSON Schema 2020-12 (OpenAPI 3.1).
+	case "prefixItems":
+		s.PrefixItems, err = decodeSchemaRefs(x)
+	case "contains":
+		s.Contains, err = decodeSchemaRef(x)
+	case "minContains":
+		var u uint64
+		u, err = unsigned(x)
+		s.MinContains = &u
+	case "maxContains":
+		var u uint64
+		u, err = unsigned(x)
+		s.MaxContains = &u
+	case "patternProperties":
+		s.PatternProperties, err = decodeMap[openapi3.Schemas](x, decodeSchemaRef)
+	case "dependentSchemas":
+		s.DependentSchemas, err = decodeMap[openapi3.Schemas](x, decodeSchemaRef)
+	case "$defs":
+		s.Defs, err = decodeMap[openapi3.Schemas](x, decodeSchemaRef)
+	case "dependentRequired":
+		s.DependentRequired, err = decodeMap[map[string][]string](x, strs)
+	case "propertyNames":
+		s.PropertyNames, err = decodeSchemaRef(x)
+	case "unevaluatedItems":
+		s.UnevaluatedItems, err = boolSchema(x)
+	case "unevaluatedProperties":
+		s.UnevaluatedProperties, err = boolSchema(x)
+	case "if":
+		s.If, err = decodeSchemaRef(x)
+	case "then":
+		s.Then, err = decodeSchemaRef(x)
+	case "else":
+		s.Else, err = decodeSchemaRef(x)
+	case "contentMediaType":
+		s.ContentMediaType, err = str(x)
+	case "contentEncoding":
+		s.ContentEncoding, err = str(x)
+	case "contentSchema":
+		s.ContentSchema, err = decodeSchemaRef(x)
+	case "$schema":
+		s.SchemaDialect, err = str(x)
+	case "$comment":
+		s.Comment, err = str(x)
+	case "$id":
+		s.SchemaID, err = str(x)
+	case "$anchor":
+		s.Anchor, err = str(x)
 	default:
 		if !addExt(&s.Extensions, k, x) {
 			return errFallback // 3.1 keywords and anything else: kin-openapi
 		}
 	}
 	return err
+}
+
+// boolSchema decodes a keyword that is a boolean or a schema.
+func boolSchema(x any) (openapi3.BoolSchema, error) {
+	if b, ok := x.(bool); ok {
+		return openapi3.BoolSchema{Has: &b}, nil
+	}
+	r, err := decodeSchemaRef(x)
+	return openapi3.BoolSchema{Schema: r}, err
 }
 
 func exclusive(x any) (openapi3.ExclusiveBound, error) {

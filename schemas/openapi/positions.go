@@ -36,7 +36,14 @@ type pnode struct {
 	// in and ref keep the scalar values of "in" and "$ref" keys, which
 	// walking a converted Swagger 2.0 document needs.
 	in, ref string
+	// index maps the keys of a large mapping to their entries, built on the
+	// first lookup: the paths of a wide document are looked up one by one,
+	// and a scan per lookup would make loading quadratic in their number.
+	index map[string]int32
 }
+
+// indexFrom is the number of entries from which a mapping is indexed.
+const indexFrom = 16
 
 // pent is one entry of a pnode: a mapping key or a sequence item (whose key
 // is its text when it is a scalar, "" otherwise).
@@ -62,10 +69,24 @@ func (n *pnode) get(key string) *pnode {
 	if n == nil || n.isSeq {
 		return nil
 	}
-	for i := range n.ents {
-		if n.ents[i].key == key {
-			return n.ents[i].kid
+	if len(n.ents) < indexFrom {
+		for i := range n.ents {
+			if n.ents[i].key == key {
+				return n.ents[i].kid
+			}
 		}
+		return nil
+	}
+	if n.index == nil {
+		n.index = make(map[string]int32, len(n.ents))
+		for i := range n.ents {
+			if _, dup := n.index[n.ents[i].key]; !dup {
+				n.index[n.ents[i].key] = int32(i)
+			}
+		}
+	}
+	if i, ok := n.index[key]; ok {
+		return n.ents[i].kid
 	}
 	return nil
 }
@@ -572,7 +593,12 @@ var locatedField = map[string]bool{
 	"allOf": true, "items": true, "deprecated": true, "security": true, "style": true,
 	"explode": true, "in": true, "name": true, "schema": true, "content": true,
 	"readOnly": true, "writeOnly": true, "responses": true, "parameters": true,
-	"requestBody": true, "headers": true,
+	"requestBody": true, "headers": true, "const": true, "prefixItems": true,
+	"contains": true, "minContains": true, "maxContains": true, "patternProperties": true,
+	"dependentRequired": true, "dependentSchemas": true, "propertyNames": true,
+	"unevaluatedItems": true, "unevaluatedProperties": true, "if": true, "then": true,
+	"else": true, "not": true, "contentMediaType": true, "contentEncoding": true,
+	"contentSchema": true, "minProperties": true, "maxProperties": true, "callbacks": true,
 }
 
 // originAndKey holds an origin and its key location in one allocation.
@@ -671,6 +697,30 @@ func (w walker) doc(t *openapi3.T, n *pnode, swagger bool) {
 			w.pathItem(item, pn.get(p))
 		}
 	}
+	wn := n.get("webhooks")
+	for name, item := range t.Webhooks {
+		w.pathItem(item, wn.get(name))
+	}
+	if c := t.Components; c != nil {
+		w.callbacks(c.Callbacks, n.get("components").get("callbacks"))
+	}
+}
+
+// callbacks walks the path items of callbacks (of an operation, or of the
+// components), each under its name and expression.
+func (w walker) callbacks(cbs openapi3.Callbacks, n *pnode) {
+	if n == nil {
+		return
+	}
+	for name, cb := range cbs {
+		if cb == nil || cb.Ref != "" || cb.Value == nil {
+			continue
+		}
+		cn := n.get(name)
+		for expr, item := range cb.Value.Map() {
+			w.pathItem(item, cn.get(expr))
+		}
+	}
 }
 
 func (w walker) schemas(m openapi3.Schemas, n *pnode) {
@@ -741,6 +791,7 @@ func (w walker) operation(op *openapi3.Operation, n *pnode) {
 	}
 	w.params(op.Parameters, n.get("parameters"))
 	w.body(op.RequestBody, n.get("requestBody"))
+	w.callbacks(op.Callbacks, n.get("callbacks"))
 	if op.Responses != nil {
 		rn := n.get("responses")
 		if op.Responses.Origin == nil && rn != nil {
@@ -832,9 +883,28 @@ func (w walker) schema(r *openapi3.SchemaRef, n *pnode) {
 	w.schema(s.AdditionalProperties.Schema, n.get("additionalProperties"))
 	w.schema(s.Not, n.get("not"))
 	for _, kw := range []struct {
+		ref *openapi3.SchemaRef
+		key string
+	}{
+		{s.Contains, "contains"}, {s.PropertyNames, "propertyNames"},
+		{s.UnevaluatedItems.Schema, "unevaluatedItems"}, {s.UnevaluatedProperties.Schema, "unevaluatedProperties"},
+		{s.If, "if"}, {s.Then, "then"}, {s.Else, "else"}, {s.ContentSchema, "contentSchema"},
+	} {
+		w.schema(kw.ref, n.get(kw.key))
+	}
+	for _, kw := range []struct {
+		m   openapi3.Schemas
+		key string
+	}{{s.PatternProperties, "patternProperties"}, {s.DependentSchemas, "dependentSchemas"}, {s.Defs, "$defs"}} {
+		kn := n.get(kw.key)
+		for k, sr := range kw.m {
+			w.schema(sr, kn.get(k))
+		}
+	}
+	for _, kw := range []struct {
 		refs openapi3.SchemaRefs
 		key  string
-	}{{s.AllOf, "allOf"}, {s.OneOf, "oneOf"}, {s.AnyOf, "anyOf"}} {
+	}{{s.AllOf, "allOf"}, {s.OneOf, "oneOf"}, {s.AnyOf, "anyOf"}, {s.PrefixItems, "prefixItems"}} {
 		kn := n.get(kw.key)
 		for i, sr := range kw.refs {
 			w.schema(sr, kn.item(i))

@@ -1,0 +1,178 @@
+package openapi
+
+import (
+	"context"
+	"os"
+	"strings"
+	"testing"
+
+	"github.com/contractgate/contracts/compat"
+	oaschema "github.com/contractgate/contracts/schemas/openapi"
+)
+
+func loadElementsDoc(t *testing.T) *oaschema.Document {
+	t.Helper()
+	d, err := oaschema.Load(context.Background(), os.DirFS("testdata/elements"), "openapi.yaml", oaschema.Options{Display: "api/"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+func elementStrings(es []compat.Element) []string {
+	out := make([]string, len(es))
+	for i, e := range es {
+		out[i] = e.String()
+	}
+	return out
+}
+
+// TestElements pins the listing of a document's elements: operations,
+// parts and places in the spelling findings use, a cycle stopped where it
+// would repeat a schema, a null branch read as nullability, webhooks and
+// callbacks.
+func TestElements(t *testing.T) {
+	es, err := Elements(context.Background(), loadElementsDoc(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := strings.Join(elementStrings(es), "\n") + "\n"
+	want := `POST /orders
+POST /orders parameter query limit
+POST /orders request
+POST /orders request application/json
+POST /orders request application/json property customer
+POST /orders request application/json property customer(anyOf string)
+POST /orders request application/json property customer(anyOf Customer)
+POST /orders request application/json property customer(anyOf Customer).lastOrder
+POST /orders request application/json property customer(anyOf Customer).name
+POST /orders request application/json property note
+POST /orders request application/json property total
+POST /orders response 201
+POST /orders response 201 application/json
+POST /orders response 201 application/json property []
+POST /orders response 201 application/json property [].customer
+POST /orders response 201 application/json property [].customer(anyOf string)
+POST /orders response 201 application/json property [].customer(anyOf Customer)
+POST /orders response 201 application/json property [].customer(anyOf Customer).lastOrder
+POST /orders response 201 application/json property [].customer(anyOf Customer).name
+POST /orders response 201 application/json property [].note
+POST /orders response 201 application/json property [].total
+POST /orders callback onShipped {$request.body#/callbackUrl} POST
+POST /orders callback onShipped {$request.body#/callbackUrl} POST request
+POST /orders callback onShipped {$request.body#/callbackUrl} POST request application/json
+POST /orders callback onShipped {$request.body#/callbackUrl} POST request application/json property shippedAt
+POST /orders callback onShipped {$request.body#/callbackUrl} POST response 204
+GET /orders/{id}
+GET /orders/{id} parameter header X-Trace
+GET /orders/{id} parameter path id
+GET /orders/{id} response 200
+GET /orders/{id} response 200 header X-Next
+GET /orders/{id} response 200 application/json
+GET /orders/{id} response 200 application/json property customer
+GET /orders/{id} response 200 application/json property customer(anyOf string)
+GET /orders/{id} response 200 application/json property customer(anyOf Customer)
+GET /orders/{id} response 200 application/json property customer(anyOf Customer).lastOrder
+GET /orders/{id} response 200 application/json property customer(anyOf Customer).name
+GET /orders/{id} response 200 application/json property note
+GET /orders/{id} response 200 application/json property total
+webhook orderPaid POST
+webhook orderPaid POST request
+webhook orderPaid POST request application/json
+webhook orderPaid POST request application/json property orderId
+webhook orderPaid POST response 200
+`
+	if got != want {
+		t.Errorf("Elements:\n%s\nwant:\n%s", got, want)
+	}
+	for _, e := range es {
+		if e.Location.File != "api/openapi.yaml" || e.Location.Line == 0 {
+			t.Errorf("%s: location %v, want a line in api/openapi.yaml", e, e.Location)
+		}
+	}
+}
+
+// TestElementsBounded pins that a document whose schemas all reference
+// each other is listed within the bounds, and that a cancelled context
+// stops the listing.
+func TestElementsBounded(t *testing.T) {
+	d := loadCycles(t, 12)
+	es, err := Elements(context.Background(), d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(es) > MaxElements || len(es) < 12 {
+		t.Fatalf("%d elements, want between 12 and %d", len(es), MaxElements)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := Elements(ctx, d); err == nil {
+		t.Fatal("Elements with a cancelled context succeeded")
+	}
+}
+
+// TestResolve pins which elements a user-written query names.
+func TestResolve(t *testing.T) {
+	d := loadElementsDoc(t)
+	tests := []struct {
+		query string
+		want  []string
+	}{
+		{"GET /orders/{id}", []string{"GET /orders/{id}"}},
+		{"get /orders/{orderId}/", []string{"GET /orders/{id}"}},
+		{"GET /orders/{id} response 200", []string{"GET /orders/{id} response 200"}},
+		{"GET  /orders/{x}  response 200 application/json", []string{"GET /orders/{id} response 200 application/json"}},
+		{"GET /orders/{id} response 200 application/json property total", []string{"GET /orders/{id} response 200 application/json property total"}},
+		{"GET /orders/{id} response 200 application/json property customer(anyOf Customer).name", []string{"GET /orders/{id} response 200 application/json property customer(anyOf Customer).name"}},
+		{"GET /orders/{id} response 200 application/json property customer(anyOf Customer).lastOrder.customer(anyOf Customer).lastOrder.total", []string{"GET /orders/{id} response 200 application/json property customer(anyOf Customer).lastOrder.customer(anyOf Customer).lastOrder.total"}},
+		{"GET /orders/{id} response 200 header x-next", []string{"GET /orders/{id} response 200 header X-Next"}},
+		{"GET /orders/{id} parameter path id", []string{"GET /orders/{id} parameter path id"}},
+		{"POST /orders response 201 application/json property [].total", []string{"POST /orders response 201 application/json property [].total"}},
+		{"POST /orders callback onShipped {$request.body#/callbackUrl} POST request application/json property shippedAt", []string{"POST /orders callback onShipped {$request.body#/callbackUrl} POST request application/json property shippedAt"}},
+		{"webhook orderPaid post request application/json property orderId", []string{"webhook orderPaid POST request application/json property orderId"}},
+		{"GET /orders/{id} response 200 application/json property nope", nil},
+		{"GET /orders/{id} response 200 application/json property total.x", nil},
+		{"GET /orders/{id} response 200 application/json property .total", nil},
+		{"GET /orders/{id} response 404", nil},
+		{"DELETE /orders/{id}", nil},
+		{"GET /nope", nil},
+		{"webhook nope POST", nil},
+		{"", nil},
+	}
+	for _, tt := range tests {
+		t.Run(tt.query, func(t *testing.T) {
+			es, err := Resolve(context.Background(), d, tt.query)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := elementStrings(es)
+			if strings.Join(got, "|") != strings.Join(tt.want, "|") {
+				t.Errorf("Resolve(%q) = %q, want %q", tt.query, got, tt.want)
+			}
+			for _, e := range es {
+				if e.Location.Line == 0 {
+					t.Errorf("%s has no line", e)
+				}
+			}
+		})
+	}
+}
+
+// TestResolveListedElements pins that every listed element resolves to
+// itself: the listing and the lookup spell elements alike.
+func TestResolveListedElements(t *testing.T) {
+	d := loadElementsDoc(t)
+	es, err := Elements(context.Background(), d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range es {
+		got, err := Resolve(context.Background(), d, e.String())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got) != 1 || got[0].String() != e.String() {
+			t.Errorf("Resolve(%q) = %q", e, elementStrings(got))
+		}
+	}
+}
