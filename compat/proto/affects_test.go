@@ -135,3 +135,72 @@ func TestCheckConcurrent(t *testing.T) {
 		}
 	}
 }
+
+// TestElements pins the elements of findings, as Resolve spells them: a
+// change inside a type reaches each RPC part and message type whose
+// closure holds it; an RPC-level change reaches the RPC alone.
+func TestElements(t *testing.T) {
+	for _, tc := range []struct {
+		dir, rule, element string
+		want               []string
+	}{
+		{"204-response-only-message-field-deleted", "FIELD_DELETED", "orders.v1.GetOrderResponse.etag", []string{
+			"orders.v1.GetOrderResponse orders.v1.GetOrderResponse.etag",
+			"orders.v1.OrderService.GetOrder response orders.v1.GetOrderResponse.etag",
+		}},
+		{"506-imports-money-units-changed", "FIELD_TYPE_CHANGED", "common.v1.Money.units", []string{
+			"common.v1.Money common.v1.Money.units",
+			"orders.v1.Order common.v1.Money.units",
+		}},
+		{"207-message-deleted-unreferenced-json", "MESSAGE_DELETED", "orders.v1.LegacyOrder", []string{
+			"orders.v1.LegacyOrder",
+		}},
+		{"303-service-deleted", "SERVICE_DELETED", "orders.v1.ReportService", []string{
+			"orders.v1.ReportService.GetDailySummary",
+		}},
+		{"302-rpc-deleted", "RPC_DELETED", "orders.v1.OrderService.CancelOrder", []string{
+			"orders.v1.OrderService.CancelOrder",
+		}},
+		{"105-enum-value-renamed-json", "ENUM_VALUE_NAME_CHANGED", "orders.v1.Status.STATUS_PAID", []string{
+			"orders.v1.Order orders.v1.Status.STATUS_PAID",
+		}},
+	} {
+		t.Run(tc.dir+"/"+tc.rule, func(t *testing.T) {
+			old, new := compileCase(t, filepath.Join(goldenRoot, tc.dir))
+			rep, err := Check(context.Background(), old, new, Options{Level: compat.Source})
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, f := range rep.Findings {
+				if f.Rule != tc.rule || f.Element != tc.element {
+					continue
+				}
+				var got []string
+				for _, e := range f.Elements {
+					got = append(got, e.String())
+					if e.Location != f.Location {
+						t.Errorf("element %s at %v, finding at %v", e, e.Location, f.Location)
+					}
+				}
+				if strings.Join(got, "\n") != strings.Join(tc.want, "\n") {
+					t.Errorf("Elements:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(tc.want, "\n"))
+				}
+				// The elements Resolve finds for the element, in the
+				// version that has it, are the finding's.
+				set := old
+				if len(Resolve(set, tc.element)) == 0 {
+					set = new
+				}
+				var resolved []string
+				for _, e := range Resolve(set, tc.element) {
+					resolved = append(resolved, e.String())
+				}
+				if strings.Join(resolved, "\n") != strings.Join(got, "\n") {
+					t.Errorf("Resolve(%s):\n%s\nfinding's elements:\n%s", tc.element, strings.Join(resolved, "\n"), strings.Join(got, "\n"))
+				}
+				return
+			}
+			t.Fatalf("no %s finding on %s in\n%s", tc.rule, tc.element, render(rep))
+		})
+	}
+}

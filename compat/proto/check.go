@@ -105,19 +105,25 @@ func Check(ctx context.Context, old, new *protoschema.Set, opts Options) (rep *c
 }
 
 // emit is what a rule body reports through: the adapter has filled in the
-// element, its location, the scope keys it affects and the pair it is on.
+// element, its location, the elements it reaches and the pair it is on.
 //
-// Location and Affects are computed only when a rule reports, since most
+// Location and elements are computed only when a rule reports, since most
 // pairs have nothing to report.
 type emit struct {
 	c       *checker
 	rule    *rule
 	element string
 	loc     func() compat.Location
-	affects func() []string
-	key     pairKey
+	// reach lists the elements a change at path reaches (see doc.go), in
+	// any order and possibly repeated; at sorts them out.
+	reach func(path string) []compat.Element
+	key   pairKey
 	// context is added to each message before its final full stop.
 	context string
+	// part, when set, keeps only the elements of RPCs reached through that
+	// part: a change that hurts only requests does not reach responses or
+	// message readers.
+	part string
 }
 
 // add reports a finding with a whole-sentence message.
@@ -143,20 +149,13 @@ func inPlaceOf(mp messagePair) string {
 // at reports a finding at a location other than the element's.
 func (e *emit) at(loc compat.Location, format string, args ...any) {
 	r := e.rule
-	affects := e.affects()
-	elements := make([]compat.Element, len(affects))
-	for i, a := range affects {
-		elements[i] = compat.Element{Scope: a, Location: loc}
-		if a != e.element {
-			elements[i].Path = e.element
-		}
-	}
+	elements := e.elements(loc)
 	f := compat.Finding{
 		Rule:     r.ID,
 		Severity: r.Severity,
 		Message:  withContext(fmt.Sprintf(format, args...), e.context),
 		Element:  e.element,
-		Affects:  affects,
+		Affects:  compat.Scopes(elements),
 		Elements: elements,
 		Location: loc,
 	}
@@ -175,6 +174,51 @@ func (e *emit) at(loc compat.Location, format string, args ...any) {
 	e.c.report.Add(f)
 }
 
+// elements returns what the finding reaches, sorted by scope, part and
+// path, without repeats, each at loc.
+func (e *emit) elements(loc compat.Location) []compat.Element {
+	var list []compat.Element
+	if e.reach != nil {
+		list = e.reach(e.element)
+	}
+	out := make([]compat.Element, 0, len(list))
+	for _, el := range list {
+		if e.part != "" && el.Part != e.part {
+			continue
+		}
+		el.Location = loc
+		out = append(out, el)
+	}
+	sort.Slice(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if a.Scope != b.Scope {
+			return a.Scope < b.Scope
+		}
+		if a.Part != b.Part {
+			return a.Part < b.Part
+		}
+		return a.Path < b.Path
+	})
+	n := 0
+	for i, el := range out {
+		if i > 0 && el.Scope == out[n-1].Scope && el.Part == out[n-1].Part && el.Path == out[n-1].Path {
+			continue
+		}
+		out[n] = el
+		n++
+	}
+	return out[:n]
+}
+
+// rpcElements lists RPC-level elements: the RPCs themselves, no path.
+func rpcElements(names ...string) []compat.Element {
+	out := make([]compat.Element, len(names))
+	for i, n := range names {
+		out[i] = compat.Element{Scope: n}
+	}
+	return out
+}
+
 // withContext puts a clause before the message's final full stop.
 func withContext(msg, context string) string {
 	if context == "" {
@@ -184,22 +228,6 @@ func withContext(msg, context string) string {
 		return msg[:len(msg)-1] + context + "."
 	}
 	return msg + context
-}
-
-// union merges sorted scope-key lists.
-func union(lists ...[]string) []string {
-	seen := map[string]bool{}
-	var out []string
-	for _, l := range lists {
-		for _, s := range l {
-			if !seen[s] {
-				seen[s] = true
-				out = append(out, s)
-			}
-		}
-	}
-	sort.Strings(out)
-	return out
 }
 
 // pairBreak is the message of a breaking finding and its rule's level.
@@ -243,7 +271,9 @@ func (c *checker) files() {
 		}
 	}
 	for _, p := range pairs {
-		e := emit{c: c, affects: func() []string { return union(c.fileAffects(c.old, p.old), c.fileAffects(c.new, p.new)) }}
+		e := emit{c: c, reach: func(string) []compat.Element {
+			return append(c.fileElements(c.old, p.old), c.fileElements(c.new, p.new)...)
+		}}
 		if p.old != nil {
 			e.element, e.loc = p.old.Path(), func() compat.Location { return c.old.location(p.old) }
 		}
@@ -262,32 +292,31 @@ func (c *checker) files() {
 	}
 }
 
-// fileAffects lists the scope keys of every type and RPC a file declares.
-func (c *checker) fileAffects(s *side, f protoreflect.FileDescriptor) []string {
+// fileElements lists the elements of every type and RPC a file declares:
+// a change to the file (its package, its options) reaches them all.
+func (c *checker) fileElements(s *side, f protoreflect.FileDescriptor) []compat.Element {
 	if f == nil {
 		return nil
 	}
-	var lists [][]string
+	var out []compat.Element
 	var walk func(ms protoreflect.MessageDescriptors)
 	walk = func(ms protoreflect.MessageDescriptors) {
 		for i := 0; i < ms.Len(); i++ {
-			if !ms.Get(i).IsMapEntry() {
-				lists = append(lists, s.affectsOf(ms.Get(i).FullName()))
+			if m := ms.Get(i); !m.IsMapEntry() {
+				out = append(out, s.elementsOf(m.FullName(), string(m.FullName()))...)
 			}
 			walk(ms.Get(i).Messages())
 		}
 	}
 	walk(f.Messages())
 	for i := 0; i < f.Enums().Len(); i++ {
-		lists = append(lists, s.affectsOf(f.Enums().Get(i).FullName()))
+		en := f.Enums().Get(i)
+		out = append(out, s.elementsOf(en.FullName(), string(en.FullName()))...)
 	}
 	for i := 0; i < f.Services().Len(); i++ {
-		ms := f.Services().Get(i).Methods()
-		for j := 0; j < ms.Len(); j++ {
-			lists = append(lists, []string{string(ms.Get(j).FullName())})
-		}
+		out = append(out, rpcElements(methodNames(f.Services().Get(i))...)...)
 	}
-	return union(lists...)
+	return out
 }
 
 func (c *checker) messages() {
@@ -337,18 +366,18 @@ func (c *checker) typeEmit(o, n protoreflect.Descriptor) emit {
 	if o != nil && n != nil {
 		e.key = pairKey{o.FullName(), n.FullName()}
 	}
-	e.affects = func() []string {
+	e.reach = func(path string) []compat.Element {
 		// Consumers are built from OLD: what reached the OLD type is hurt.
 		// A NEW type of another name standing in for it keeps its own
 		// readers, whom this pair does not concern.
-		var oa, na []string
+		var out []compat.Element
 		if o != nil {
-			oa = c.old.affectsOf(o.FullName())
+			out = c.old.elementsOf(o.FullName(), path)
 		}
 		if n != nil && (o == nil || o.FullName() == n.FullName()) {
-			na = c.new.affectsOf(n.FullName())
+			out = append(out, c.new.elementsOf(n.FullName(), path)...)
 		}
-		return union(oa, na)
+		return out
 	}
 	return e
 }
@@ -519,19 +548,19 @@ func (c *checker) values() {
 func (c *checker) services() {
 	for _, p := range c.p.services {
 		e := emit{c: c}
-		var oa, na []string
+		var names []string
 		if p.old != nil {
 			e.element, e.loc = string(p.old.FullName()), func() compat.Location { return c.old.location(p.old) }
-			oa = methodNames(p.old)
+			names = methodNames(p.old)
 		}
 		if p.new != nil {
 			e.loc = func() compat.Location { return c.new.location(p.new) }
-			na = methodNames(p.new)
+			names = append(names, methodNames(p.new)...)
 			if p.old == nil {
 				e.element = string(p.new.FullName())
 			}
 		}
-		e.affects = func() []string { return union(oa, na) }
+		e.reach = func(string) []compat.Element { return rpcElements(names...) }
 		for i := range ruleList {
 			if r := &ruleList[i]; r.service != nil {
 				e.rule = r
@@ -564,7 +593,7 @@ func (c *checker) methods() {
 				e.element = string(p.new.FullName())
 			}
 		}
-		e.affects = func() []string { return union(names) }
+		e.reach = func(string) []compat.Element { return rpcElements(names...) }
 		for i := range ruleList {
 			if r := &ruleList[i]; r.method != nil {
 				e.rule = r

@@ -20,8 +20,31 @@
 //  4. Set each finding's severity: a rule that breaks only above the checked
 //     level yields Info with a Note. Options.Flow turns off the rules that
 //     cannot hurt when only NEW writes and only OLD reads (events).
-//  5. Affects lists every message type and RPC whose transitive closure
-//     reaches the changed element (reverse reachability over both versions);
-//     Options.Messages, and the gate, narrow the report with it
-//     (compat.Report.Narrow). Then the report is sorted.
+//  5. Elements list every place the change reaches (reverse reachability
+//     over both versions), and Affects their scopes; Options.Messages, and
+//     the gate, narrow the report with them. Then the report is sorted.
+//
+// # Elements
+//
+// A finding's Elements, and what Resolve returns for a query, are spelled
+// the same way (compat.Element.String):
+//
+//   - a change inside a type (a field, an enum value, the type itself)
+//     reaches one element per RPC whose request or response type holds it
+//     in its closure, `pricing.v1.PricingService.GetPrice response
+//     pricing.v1.Price.amount_cents`, and one per message type whose
+//     closure holds it, `pricing.v1.PriceChanged pricing.v1.Price.amount_cents`
+//     (Scope, Part, Path); the changed message type itself is a scope
+//     without a path, `pricing.v1.Price`;
+//   - a field is named `pkg.Msg.field`, an extension by its full name, an
+//     enum value `pkg.Enum.VALUE` (Resolve also takes `pkg.VALUE`); an enum
+//     is never a scope, only the messages and RPCs that carry it;
+//   - a change to an RPC or a service (deleted, streaming, HTTP binding)
+//     reaches each RPC alone: `pricing.v1.PricingService.GetPrice`;
+//   - a change to a file (package, options) reaches every type and RPC the
+//     file declares, as if each had changed.
+//
+// A rule that hurts only one direction keeps only those elements: a field
+// that became REQUIRED by google.api.field_behavior reaches the requests
+// that carry it, not the responses.
 package proto

@@ -25,13 +25,30 @@ type side struct {
 	extensions map[protoreflect.FullName]protoreflect.ExtensionDescriptor
 	extOrder   []protoreflect.FullName
 
-	// rev maps a type to the messages and methods that refer to it directly.
-	rev map[protoreflect.FullName][]protoreflect.FullName
+	// rev maps a type to the messages and methods that refer to it
+	// directly: a message through a field, a method through its request or
+	// response type.
+	rev map[protoreflect.FullName][]revEdge
 	// isMethod marks the method names among the nodes of rev.
 	isMethod map[protoreflect.FullName]bool
 	// mapEntry marks synthetic map entry messages, never listed in Affects.
 	mapEntry map[protoreflect.FullName]bool
-	affects  map[protoreflect.FullName][]string
+	// reached caches reach.
+	reached map[protoreflect.FullName][]reached
+}
+
+// revEdge is one reference to a type: from a message's field (part "") or
+// from a method's request or response (part "request" or "response").
+type revEdge struct {
+	from protoreflect.FullName
+	part string
+}
+
+// reached is a scope a type's closure is part of: a message type (part "")
+// or an RPC through its request or response.
+type reached struct {
+	scope string
+	part  string
 }
 
 // newSide indexes the set's own files (not the standard imports they use).
@@ -43,10 +60,10 @@ func newSide(set *protoschema.Set) *side {
 		enums:      map[protoreflect.FullName]protoreflect.EnumDescriptor{},
 		services:   map[protoreflect.FullName]protoreflect.ServiceDescriptor{},
 		extensions: map[protoreflect.FullName]protoreflect.ExtensionDescriptor{},
-		rev:        map[protoreflect.FullName][]protoreflect.FullName{},
+		rev:        map[protoreflect.FullName][]revEdge{},
 		isMethod:   map[protoreflect.FullName]bool{},
 		mapEntry:   map[protoreflect.FullName]bool{},
-		affects:    map[protoreflect.FullName][]string{},
+		reached:    map[protoreflect.FullName][]reached{},
 	}
 	for _, f := range set.Files {
 		s.files[f.Path()] = f
@@ -61,8 +78,8 @@ func newSide(set *protoschema.Set) *side {
 			for j := 0; j < svc.Methods().Len(); j++ {
 				m := svc.Methods().Get(j)
 				s.isMethod[m.FullName()] = true
-				s.edge(m.Input().FullName(), m.FullName())
-				s.edge(m.Output().FullName(), m.FullName())
+				s.edge(m.Input().FullName(), m.FullName(), partRequest)
+				s.edge(m.Output().FullName(), m.FullName(), partResponse)
 			}
 		}
 	}
@@ -108,47 +125,95 @@ func (s *side) addExtensions(xs protoreflect.ExtensionDescriptors) {
 // fieldEdges records that from carries the type of field f.
 func (s *side) fieldEdges(from protoreflect.FullName, f protoreflect.FieldDescriptor) {
 	if m := f.Message(); m != nil {
-		s.edge(m.FullName(), from)
+		s.edge(m.FullName(), from, "")
 	}
 	if e := f.Enum(); e != nil {
-		s.edge(e.FullName(), from)
+		s.edge(e.FullName(), from, "")
 	}
 }
 
-func (s *side) edge(to, from protoreflect.FullName) {
-	s.rev[to] = append(s.rev[to], from)
+// The parts of an RPC a type is reached through.
+const (
+	partRequest  = "request"
+	partResponse = "response"
+)
+
+func (s *side) edge(to, from protoreflect.FullName, part string) {
+	s.rev[to] = append(s.rev[to], revEdge{from: from, part: part})
 }
 
-// affectsOf returns, sorted, every message type and RPC whose transitive
-// closure contains the type name (the type itself included when it is a
-// message).
-func (s *side) affectsOf(name protoreflect.FullName) []string {
-	if a, ok := s.affects[name]; ok {
-		return a
+// reach returns, sorted, every message type and every RPC part (request
+// or response) whose transitive closure contains the type name: the type
+// itself when it is a message, and a message of an imported file (a
+// well-known type) even though this side does not index it.
+func (s *side) reach(name protoreflect.FullName) []reached {
+	if r, ok := s.reached[name]; ok {
+		return r
 	}
 	seen := map[protoreflect.FullName]bool{name: true}
 	queue := []protoreflect.FullName{name}
-	var out []string
+	var out []reached
+	if _, isMsg := s.messages[name]; isMsg || (!s.mapEntry[name] && !s.isMethod[name] && s.enums[name] == nil) {
+		out = append(out, reached{scope: string(name)})
+	}
+	rpcSeen := map[reached]bool{}
 	for len(queue) > 0 {
 		n := queue[0]
 		queue = queue[1:]
-		if _, isMsg := s.messages[n]; (isMsg || s.isMethod[n]) && !s.mapEntry[n] {
-			out = append(out, string(n))
-		} else if !s.mapEntry[n] && !s.isMethod[n] {
-			if _, isEnum := s.enums[n]; !isEnum && n == name {
-				// A message of an imported file (a well-known type).
-				out = append(out, string(n))
+		for _, edge := range s.rev[n] {
+			if edge.part != "" {
+				r := reached{scope: string(edge.from), part: edge.part}
+				if !rpcSeen[r] {
+					rpcSeen[r] = true
+					out = append(out, r)
+				}
+				continue
 			}
-		}
-		for _, from := range s.rev[n] {
-			if !seen[from] {
-				seen[from] = true
-				queue = append(queue, from)
+			if seen[edge.from] {
+				continue
+			}
+			seen[edge.from] = true
+			queue = append(queue, edge.from)
+			if _, isMsg := s.messages[edge.from]; isMsg {
+				out = append(out, reached{scope: string(edge.from)})
 			}
 		}
 	}
-	sort.Strings(out)
-	s.affects[name] = out
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].scope != out[j].scope {
+			return out[i].scope < out[j].scope
+		}
+		return out[i].part < out[j].part
+	})
+	s.reached[name] = out
+	return out
+}
+
+// affectsOf returns, sorted, every message type and RPC whose transitive
+// closure contains the type name.
+func (s *side) affectsOf(name protoreflect.FullName) []string {
+	var out []string
+	for _, r := range s.reach(name) {
+		if len(out) == 0 || out[len(out)-1] != r.scope {
+			out = append(out, r.scope)
+		}
+	}
+	return out
+}
+
+// elementsOf lists the elements a change at path reaches when path lies in
+// the type name: one per message type and RPC part whose closure holds the
+// type. The type itself, when path names it, is a scope without a path.
+func (s *side) elementsOf(name protoreflect.FullName, path string) []compat.Element {
+	rs := s.reach(name)
+	out := make([]compat.Element, 0, len(rs))
+	for _, r := range rs {
+		e := compat.Element{Scope: r.scope, Part: r.part, Path: path}
+		if r.part == "" && r.scope == path {
+			e.Path = ""
+		}
+		out = append(out, e)
+	}
 	return out
 }
 
