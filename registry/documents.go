@@ -71,7 +71,7 @@ func LoadWorkingCopy(ctx context.Context, dir string) (*WorkingCopy, error) {
 		v.Provides = append(v.Provides, pr)
 	}
 	for _, c := range m.Consumes {
-		cons := Consumption{Contract: c.Contract, Uses: c.Uses, Messages: c.Messages, ExpectationsPath: c.Expectations}
+		cons := Consumption{Contract: c.Contract, Uses: c.Uses, Messages: c.Messages, ExpectationsPath: c.Expectations, Tolerates: c.Tolerates}
 		if c.Expectations != "" {
 			doc, err := loadOpenAPIFile(ctx, root, prefix, c.Expectations, compat.Location{File: display, Line: c.Line})
 			if err != nil {

@@ -47,7 +47,9 @@ type ManifestConsumption struct {
 	Uses         []string
 	Messages     []string
 	Expectations string
-	Line         int
+	// Tolerates are compat.Tolerance names, validated.
+	Tolerates []string
+	Line      int
 }
 
 // ParseManifest parses and validates a manifest. Errors are
@@ -273,7 +275,7 @@ func (p *manifestParser) provision(n *yaml.Node) (ManifestProvision, error) {
 func (p *manifestParser) consumption(n *yaml.Node) (ManifestConsumption, error) {
 	c := ManifestConsumption{Line: n.Line}
 	var usesNode *yaml.Node
-	err := p.mapping(n, []string{"contract", "uses", "expectations", "messages"}, func(key string, k, v *yaml.Node) error {
+	err := p.mapping(n, []string{"contract", "uses", "expectations", "messages", "tolerates"}, func(key string, k, v *yaml.Node) error {
 		var err error
 		switch key {
 		case "contract":
@@ -292,6 +294,15 @@ func (p *manifestParser) consumption(n *yaml.Node) (ManifestConsumption, error) 
 			c.Expectations, err = p.relPath(v, "expectations")
 		case "messages":
 			c.Messages, err = p.strs(v, "messages")
+		case "tolerates":
+			c.Tolerates, err = p.strs(v, "tolerates")
+			for i, t := range c.Tolerates {
+				if err == nil {
+					if _, terr := compat.ParseTolerance(t); terr != nil {
+						err = p.errf(v.Content[i], "tolerates: %v", terr)
+					}
+				}
+			}
 		}
 		return err
 	})

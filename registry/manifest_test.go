@@ -23,6 +23,7 @@ provides:
 consumes:
   - contract: payments-api
     uses: ["POST /payments", "GET /payments/{id}"]   # optional narrowing
+    tolerates: [new-enum-values]       # this reader copes with new enum values
   - contract: payments-api-fields      # or: a partial document of what it uses
     expectations: contracts/payments-expectations.yaml
   - contract: inventory-events
@@ -42,9 +43,9 @@ func TestParseManifestProductExample(t *testing.T) {
 			{Contract: "checkout-events", Kind: Proto, Path: "proto", Messages: []string{"checkout.v1.OrderPlaced"}, Level: "wire", Line: 5},
 		},
 		Consumes: []ManifestConsumption{
-			{Contract: "payments-api", Uses: []string{"POST /payments", "GET /payments/{id}"}, Line: 10},
-			{Contract: "payments-api-fields", Expectations: "contracts/payments-expectations.yaml", Line: 12},
-			{Contract: "inventory-events", Messages: []string{"inventory.v1.StockChanged"}, Line: 14},
+			{Contract: "payments-api", Uses: []string{"POST /payments", "GET /payments/{id}"}, Tolerates: []string{"new-enum-values"}, Line: 10},
+			{Contract: "payments-api-fields", Expectations: "contracts/payments-expectations.yaml", Line: 13},
+			{Contract: "inventory-events", Messages: []string{"inventory.v1.StockChanged"}, Line: 15},
 		},
 	}
 	if diff := cmp.Diff(want, m); diff != "" {
@@ -82,6 +83,7 @@ var manifestCases = []struct {
 	{"malformed yaml", "service: a\nprovides: [\n", "contracts.yaml:2: not valid YAML", false},
 	{"duplicate key", "service: a\nservice: b\n", `key "service" appears twice`, false},
 	{"provides not a list", "service: a\nprovides: x\n", "provides must be a list", true},
+	{"unknown tolerance", "service: a\nconsumes:\n  - contract: x\n    tolerates: [new-enums]\n", `contracts.yaml:4:17: tolerates: unknown tolerance "new-enums": want one of new-enum-values, new-variants, wider-bounds`, true},
 }
 
 func TestParseManifestErrors(t *testing.T) {

@@ -14,11 +14,14 @@ func Nearest(name string, candidates []string, n int) []string {
 		s string
 		d int
 	}
-	limit := max(2, len(name)/3)
+	limit := max(2, len(name)/5)
 	var hits []scored
 	for _, c := range candidates {
 		d := editDistance(strings.ToLower(name), strings.ToLower(c))
-		if d <= limit || (len(name) >= 3 && (strings.Contains(c, name) || strings.Contains(name, c))) {
+		switch {
+		case len(name) >= 3 && strings.HasPrefix(c, name):
+			hits = append(hits, scored{c, 0}) // a completion of what was typed
+		case d <= limit || (len(name) >= 3 && (strings.Contains(c, name) || strings.Contains(name, c))):
 			hits = append(hits, scored{c, d})
 		}
 	}

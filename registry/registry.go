@@ -66,6 +66,10 @@ type Consumption struct {
 	// the consumer uses; Expectations is that document, stored.
 	ExpectationsPath string `json:"expectationsPath,omitempty"`
 	Expectations     *Doc   `json:"expectations,omitempty"`
+	// Tolerates names the classes of response change this reader copes
+	// with (compat.Tolerance names: new-enum-values, new-variants,
+	// wider-bounds); the gate reports them as info for this consumer only.
+	Tolerates []string `json:"tolerates,omitempty"`
 }
 
 // Narrowed reports whether the consumption names what it relies on.
@@ -195,11 +199,29 @@ type Approval struct {
 	Consumer string `json:"consumer,omitempty"`
 	// Envs are the environments the approval holds in. One stored before
 	// approvals were scoped has none and holds nowhere.
-	Envs      []string  `json:"envs"`
-	Reason    string    `json:"reason"`
+	Envs   []string `json:"envs"`
+	Reason string   `json:"reason"`
+	// By is who approved: the token's name over a registry server, the
+	// operating system user locally. Never taken from the caller's word.
 	By        string    `json:"by"`
 	CreatedAt time.Time `json:"createdAt"`
 	ExpiresAt time.Time `json:"expiresAt"`
+	// RevokedAt is set once the approval is revoked; it then holds nowhere.
+	RevokedAt *time.Time `json:"revokedAt,omitempty"`
+}
+
+// Holds reports whether the approval holds in env at now: scoped to env,
+// not revoked, not expired.
+func (a Approval) Holds(env string, now time.Time) bool {
+	if a.RevokedAt != nil || !now.Before(a.ExpiresAt) {
+		return false
+	}
+	for _, e := range a.Envs {
+		if e == env {
+			return true
+		}
+	}
+	return false
 }
 
 // PublishOutcome says what Publish did.
@@ -262,8 +284,11 @@ type Store interface {
 	// AddApproval stores an approval and returns it with its ID set.
 	AddApproval(ctx context.Context, a Approval) (*Approval, error)
 	// Approvals lists the approvals of a contract (every contract when
-	// empty), expired ones included.
+	// empty), expired and revoked ones included, oldest first.
 	Approvals(ctx context.Context, contract string) ([]Approval, error)
+	// RevokeApproval revokes an approval by ID at the given time
+	// (ENOTFOUND if there is none; revoking it again changes nothing).
+	RevokeApproval(ctx context.Context, id int64, at time.Time) error
 
 	// CachedReport returns a comparison result stored under key, or nil.
 	CachedReport(ctx context.Context, key string) ([]byte, error)

@@ -3,6 +3,7 @@ package main
 import (
 	"github.com/spf13/cobra"
 
+	"github.com/contractgate/contracts/gate"
 	"github.com/contractgate/contracts/registry"
 )
 
@@ -41,12 +42,12 @@ Exit status: 0 yes, 1 no, 2 bad input (e.g. an unpublished version),
 			if len(services) == 0 || len(services) != len(versions) {
 				return usageErrorf("give --service and --version in pairs (got %d services and %d versions)", len(services), len(versions))
 			}
-			var parties []registry.Party
+			var parties []gate.Party
 			for i := range services {
 				if !registry.ValidServiceName(services[i]) {
 					return usageErrorf("--service %q is not a valid service name", services[i])
 				}
-				parties = append(parties, registry.Party{Service: services[i], Version: versions[i]})
+				parties = append(parties, gate.Party{Service: services[i], Version: versions[i]})
 			}
 			ctx := c.Context()
 			store, err := g.openStore(ctx)
@@ -54,8 +55,8 @@ Exit status: 0 yes, 1 no, 2 bad input (e.g. an unpublished version),
 				return err
 			}
 			defer store.Close()
-			gate := &registry.Gate{Store: store, Now: now, CacheSalt: version}
-			d, err := gate.CanIDeploy(ctx, env, parties)
+			gt := &gate.Gate{Store: store, Now: now, CacheSalt: version}
+			d, err := gt.CanIDeploy(ctx, env, parties)
 			if err != nil {
 				return err
 			}
@@ -110,7 +111,7 @@ Exit status: 0 yes, 1 no, 2 bad input, 3 registry unreachable.`,
 				return err
 			}
 			defer store.Close()
-			gate := &registry.Gate{Store: store, Now: now, CacheSalt: version}
+			gt := &gate.Gate{Store: store, Now: now, CacheSalt: version}
 			display := ""
 			if dir != "." {
 				display = dir
@@ -118,7 +119,7 @@ Exit status: 0 yes, 1 no, 2 bad input, 3 registry unreachable.`,
 					display += "/"
 				}
 			}
-			d, err := gate.Decide(ctx, env, []registry.Candidate{{Version: wc.Version, Blobs: wc.Blobs, Display: display}})
+			d, err := gt.Decide(ctx, env, []gate.Candidate{{Version: wc.Version, Blobs: wc.Blobs, Display: display}})
 			if err != nil {
 				return err
 			}

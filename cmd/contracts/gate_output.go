@@ -6,11 +6,11 @@ import (
 	"strings"
 
 	"github.com/contractgate/contracts/compat"
-	"github.com/contractgate/contracts/registry"
+	"github.com/contractgate/contracts/gate"
 )
 
 // printDecision renders a gate decision in the chosen format.
-func printDecision(w io.Writer, format, title string, d *registry.Decision) error {
+func printDecision(w io.Writer, format, title string, d *gate.Decision) error {
 	switch format {
 	case "json":
 		return writeJSON(w, d)
@@ -19,7 +19,7 @@ func printDecision(w io.Writer, format, title string, d *registry.Decision) erro
 		return err
 	case "github":
 		for _, ch := range d.Checks {
-			if ch.Verdict == registry.VerdictRefused {
+			if ch.Verdict == gate.VerdictRefused {
 				writeAnnotations(w, breakingOnly(ch.Findings), fmt.Sprintf("%s breaks %s: ", ch.Candidate, ch.Counterpart))
 			}
 		}
@@ -40,14 +40,14 @@ func breakingOnly(fs []compat.Finding) []compat.Finding {
 	return out
 }
 
-func verdictWord(d *registry.Decision) string {
+func verdictWord(d *gate.Decision) string {
 	if d.Deployable {
 		return "yes"
 	}
 	return "NO"
 }
 
-func candidatesText(d *registry.Decision) string {
+func candidatesText(d *gate.Decision) string {
 	var parts []string
 	for _, c := range d.Candidates {
 		parts = append(parts, c.String())
@@ -56,7 +56,7 @@ func candidatesText(d *registry.Decision) string {
 }
 
 // checkLine describes one check: who, what, which way.
-func checkLine(ch registry.Check) string {
+func checkLine(ch gate.Check) string {
 	cp := ch.Counterpart.String()
 	if ch.Counterpart.Version == "" {
 		cp = ch.Counterpart.Service
@@ -68,21 +68,21 @@ func checkLine(ch registry.Check) string {
 	if ch.CoDeployed {
 		co = ", deployed together"
 	}
-	if ch.Direction == registry.AsProvider {
+	if ch.Direction == gate.AsProvider {
 		return fmt.Sprintf("%s provides %s to %s (relies on %s%s)", ch.Candidate, ch.Contract, cp, ch.ReliesOn, co)
 	}
 	return fmt.Sprintf("%s consumes %s from %s (relies on %s%s)", ch.Candidate, ch.Contract, cp, ch.ReliesOn, co)
 }
 
-func writeDecisionText(w io.Writer, title string, d *registry.Decision) {
+func writeDecisionText(w io.Writer, title string, d *gate.Decision) {
 	fmt.Fprintf(w, "%s %s to %s: %s\n", title, candidatesText(d), d.Env, verdictWord(d))
 	if len(d.Checks) == 0 {
 		fmt.Fprintf(w, "  nothing live in %s provides to or consumes from it\n", d.Env)
 	}
 	for _, ch := range d.Checks {
-		mark := map[registry.Verdict]string{registry.VerdictOK: "ok      ", registry.VerdictRefused: "REFUSED ", registry.VerdictApproved: "approved"}[ch.Verdict]
+		mark := map[gate.Verdict]string{gate.VerdictOK: "ok      ", gate.VerdictRefused: "REFUSED ", gate.VerdictApproved: "approved"}[ch.Verdict]
 		fmt.Fprintf(w, "  %s %s\n", mark, checkLine(ch))
-		if ch.Verdict == registry.VerdictRefused && ch.Reason != "" {
+		if ch.Verdict == gate.VerdictRefused && ch.Reason != "" {
 			fmt.Fprintf(w, "           why: %s\n", ch.Reason)
 		}
 		writeFindingsText(w, "           ", ch.Findings)
@@ -121,7 +121,7 @@ func consumerSuffix(c string) string {
 }
 
 // hints suggests what to do about a refusal, from the rules that caused it.
-func hints(d *registry.Decision) []string {
+func hints(d *gate.Decision) []string {
 	if d.Deployable {
 		return nil
 	}
@@ -139,26 +139,38 @@ func hints(d *registry.Decision) []string {
 				continue
 			}
 			switch {
-			case f.Rule == registry.RuleProviderNotLive || (ch.Direction == registry.AsConsumer && f.Rule == registry.RuleOperationMissing) ||
-				(ch.Direction == registry.AsConsumer && f.Rule == registry.RuleMessageMissing):
+			case f.Rule == gate.RuleProviderNotLive || (ch.Direction == gate.AsConsumer && f.Rule == gate.RuleOperationMissing) ||
+				(ch.Direction == gate.AsConsumer && f.Rule == gate.RuleMessageMissing):
 				add(fmt.Sprintf("deploy a version of %s that offers what %s needs first, then retry", ch.Provider.Service, ch.Consumer.Service))
-			case ch.Direction == registry.AsProvider:
+			case ch.Direction == gate.AsProvider:
 				add(fmt.Sprintf("keep %s compatible (restore what %s relies on), or ship the change once %s no longer relies on it (check with 'contracts who-uses %s')",
 					ch.Contract, ch.Consumer.Service, ch.Consumer.Service, ch.Contract))
-				add(fmt.Sprintf("if the break is deliberate: 'contracts approve %s --rule %s --element %q --consumer %s --reason … --expires YYYY-MM-DD'",
-					ch.Contract, f.Rule, f.Element, ch.Consumer.Service))
+				add(fmt.Sprintf("if the break is deliberate and %s's owners agree: 'contracts approve %s --rule %s --element %q --env %s --consumer %s --reason … --expires YYYY-MM-DD'",
+					ch.Consumer.Service, ch.Contract, f.Rule, f.Element, d.Env, ch.Consumer.Service))
 			}
 		}
 	}
 	for _, c := range d.Changes {
-		if c.Bump == "major" && strings.Contains(c.Semver, "not a major bump") {
+		switch {
+		case c.Rollback:
+			add(fmt.Sprintf("this deploy rolls %s back from %s to %s: what the rollback drops must not be relied on by anything live", c.Contract, c.From.Version, c.To.Version))
+		case hasRule(c.Findings, gate.RuleSemverBreakInMinor):
 			add("breaking changes call for a new major version: " + c.Semver)
 		}
 	}
 	return out
 }
 
-func decisionMarkdown(title string, d *registry.Decision) string {
+func hasRule(fs []compat.Finding, rule string) bool {
+	for _, f := range fs {
+		if f.Rule == rule {
+			return true
+		}
+	}
+	return false
+}
+
+func decisionMarkdown(title string, d *gate.Decision) string {
 	var b strings.Builder
 	icon := "✅"
 	if !d.Deployable {
@@ -169,7 +181,7 @@ func decisionMarkdown(title string, d *registry.Decision) string {
 		b.WriteString("| Verdict | Contract | Direction | Counterpart | Relies on |\n| --- | --- | --- | --- | --- |\n")
 		for _, ch := range d.Checks {
 			dir := "provides to"
-			if ch.Direction == registry.AsConsumer {
+			if ch.Direction == gate.AsConsumer {
 				dir = "consumes from"
 			}
 			fmt.Fprintf(&b, "| %s | `%s` | %s | %s | %s |\n", ch.Verdict, ch.Contract, dir, mdEscape(ch.Counterpart.String()), mdEscape(ch.ReliesOn))
@@ -181,7 +193,7 @@ func decisionMarkdown(title string, d *registry.Decision) string {
 			continue
 		}
 		fmt.Fprintf(&b, "#### %s: %s\n\n", ch.Verdict, mdEscape(checkLine(ch)))
-		if ch.Reason != "" && ch.Verdict == registry.VerdictRefused {
+		if ch.Reason != "" && ch.Verdict == gate.VerdictRefused {
 			fmt.Fprintf(&b, "%s.\n\n", mdEscape(ch.Reason))
 		}
 		writeFindingsMarkdown(&b, ch.Findings)

@@ -8,7 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/contractgate/contracts/registry"
+	"github.com/contractgate/contracts/gate"
 )
 
 func newGraphCmd(g *globals) *cobra.Command {
@@ -37,7 +37,7 @@ GitHub markdown.`,
 				return err
 			}
 			defer store.Close()
-			gr, err := registry.BuildGraph(ctx, store, env)
+			gr, err := gate.BuildGraph(ctx, store, env)
 			if err != nil {
 				return err
 			}
@@ -57,12 +57,12 @@ GitHub markdown.`,
 	return cmd
 }
 
-func nodeID(env string, p registry.Party) string {
+func nodeID(env string, p gate.Party) string {
 	r := strings.NewReplacer("-", "_", ".", "_", "+", "_", " ", "_")
 	return "n_" + r.Replace(env+"_"+p.Service+"_"+p.Version)
 }
 
-func envsOf(gr *registry.Graph) []string {
+func envsOf(gr *gate.Graph) []string {
 	seen := map[string]bool{}
 	var out []string
 	for _, n := range gr.Nodes {
@@ -75,7 +75,7 @@ func envsOf(gr *registry.Graph) []string {
 	return out
 }
 
-func writeDot(w io.Writer, gr *registry.Graph) {
+func writeDot(w io.Writer, gr *gate.Graph) {
 	fmt.Fprintln(w, "digraph contracts {")
 	fmt.Fprintln(w, "  rankdir=LR;")
 	fmt.Fprintln(w, "  node [shape=box];")
@@ -83,7 +83,7 @@ func writeDot(w io.Writer, gr *registry.Graph) {
 		fmt.Fprintf(w, "  subgraph \"cluster_%s\" {\n    label=%q;\n", env, env)
 		for _, n := range gr.Nodes {
 			if n.Env == env {
-				fmt.Fprintf(w, "    %s [label=%q];\n", nodeID(env, registry.Party{Service: n.Service, Version: n.Version}), n.Service+"\n"+n.Version)
+				fmt.Fprintf(w, "    %s [label=%q];\n", nodeID(env, gate.Party{Service: n.Service, Version: n.Version}), n.Service+"\n"+n.Version)
 			}
 		}
 		fmt.Fprintln(w, "  }")
@@ -91,7 +91,7 @@ func writeDot(w io.Writer, gr *registry.Graph) {
 	for _, e := range gr.Edges {
 		to := nodeID(e.Env, e.Provider)
 		if e.Provider.Service == "" {
-			to = nodeID(e.Env, registry.Party{Service: "missing-" + e.Contract})
+			to = nodeID(e.Env, gate.Party{Service: "missing-" + e.Contract})
 			fmt.Fprintf(w, "  %s [label=%q, style=dashed, color=red];\n", to, e.Contract+"\n(no live provider)")
 		}
 		fmt.Fprintf(w, "  %s -> %s [label=%q];\n", nodeID(e.Env, e.Consumer), to, e.Contract)
@@ -99,13 +99,13 @@ func writeDot(w io.Writer, gr *registry.Graph) {
 	fmt.Fprintln(w, "}")
 }
 
-func writeMermaid(w io.Writer, gr *registry.Graph) {
+func writeMermaid(w io.Writer, gr *gate.Graph) {
 	fmt.Fprintln(w, "flowchart LR")
 	for _, env := range envsOf(gr) {
 		fmt.Fprintf(w, "  subgraph %s\n", env)
 		for _, n := range gr.Nodes {
 			if n.Env == env {
-				fmt.Fprintf(w, "    %s[\"%s %s\"]\n", nodeID(env, registry.Party{Service: n.Service, Version: n.Version}), n.Service, n.Version)
+				fmt.Fprintf(w, "    %s[\"%s %s\"]\n", nodeID(env, gate.Party{Service: n.Service, Version: n.Version}), n.Service, n.Version)
 			}
 		}
 		fmt.Fprintln(w, "  end")
@@ -113,7 +113,7 @@ func writeMermaid(w io.Writer, gr *registry.Graph) {
 	for _, e := range gr.Edges {
 		to := nodeID(e.Env, e.Provider)
 		if e.Provider.Service == "" {
-			to = nodeID(e.Env, registry.Party{Service: "missing-" + e.Contract})
+			to = nodeID(e.Env, gate.Party{Service: "missing-" + e.Contract})
 			fmt.Fprintf(w, "  %s[\"%s: no live provider\"]\n", to, e.Contract)
 		}
 		fmt.Fprintf(w, "  %s -->|%s| %s\n", nodeID(e.Env, e.Consumer), e.Contract, to)

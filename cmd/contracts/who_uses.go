@@ -6,7 +6,7 @@ import (
 
 	"github.com/spf13/cobra"
 
-	"github.com/contractgate/contracts/registry"
+	"github.com/contractgate/contracts/gate"
 )
 
 func newWhoUsesCmd(g *globals) *cobra.Command {
@@ -44,14 +44,14 @@ messages in their manifest) rely on everything.`,
 				return err
 			}
 			defer store.Close()
-			gate := &registry.Gate{Store: store, Now: now, CacheSalt: version}
-			us, err := gate.WhoUses(ctx, contract, element, env)
+			gt := &gate.Gate{Store: store, Now: now, CacheSalt: version}
+			us, err := gt.WhoUses(ctx, contract, element, env)
 			if err != nil {
 				return err
 			}
 			if g.output == "json" {
 				if us == nil {
-					us = []registry.Usage{}
+					us = []gate.Usage{}
 				}
 				return writeJSON(stdout(c), us)
 			}

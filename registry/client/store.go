@@ -4,6 +4,8 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"strconv"
+	"time"
 
 	"github.com/contractgate/contracts/registry"
 )
@@ -184,6 +186,12 @@ func (c *Client) Approvals(ctx context.Context, contract string) ([]registry.App
 		return nil, err
 	}
 	return out.Approvals, nil
+}
+
+// RevokeApproval revokes an approval on the server; at is ignored, the
+// server's clock decides.
+func (c *Client) RevokeApproval(ctx context.Context, id int64, at time.Time) error {
+	return c.call(ctx, http.MethodDelete, "/v1/approvals/"+strconv.FormatInt(id, 10), nil, nil, nil, false)
 }
 
 // CachedReport returns the report stored under key, or nil.

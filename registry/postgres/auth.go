@@ -34,15 +34,19 @@ func (db *DB) AddApproval(ctx context.Context, a registry.Approval) (*registry.A
 // Approvals lists the approvals of contract (of every contract when empty),
 // expired ones included, oldest first.
 func (db *DB) Approvals(ctx context.Context, contract string) ([]registry.Approval, error) {
-	rows, err := db.pool.Query(ctx, `SELECT id, contract, rule, element, consumer, reason, by_whom, created_at, expires_at, envs
+	rows, err := db.pool.Query(ctx, `SELECT id, contract, rule, element, consumer, reason, by_whom, created_at, expires_at, envs, revoked_at
 		FROM approvals WHERE $1 = '' OR contract = $1 ORDER BY id`, contract)
 	if err != nil {
 		return nil, storeErr("list approvals", err)
 	}
 	out, err := pgx.CollectRows(rows, func(row pgx.CollectableRow) (registry.Approval, error) {
 		var a registry.Approval
-		err := row.Scan(&a.ID, &a.Contract, &a.Rule, &a.Element, &a.Consumer, &a.Reason, &a.By, &a.CreatedAt, &a.ExpiresAt, &a.Envs)
+		err := row.Scan(&a.ID, &a.Contract, &a.Rule, &a.Element, &a.Consumer, &a.Reason, &a.By, &a.CreatedAt, &a.ExpiresAt, &a.Envs, &a.RevokedAt)
 		a.CreatedAt, a.ExpiresAt = utc(a.CreatedAt), utc(a.ExpiresAt)
+		if a.RevokedAt != nil {
+			at := utc(*a.RevokedAt)
+			a.RevokedAt = &at
+		}
 		if a.Envs == nil {
 			a.Envs = []string{}
 		}
@@ -55,6 +59,29 @@ func (db *DB) Approvals(ctx context.Context, contract string) ([]registry.Approv
 		out = []registry.Approval{}
 	}
 	return out, nil
+}
+
+// RevokeApproval revokes an approval; see registry.Store.
+func (db *DB) RevokeApproval(ctx context.Context, id int64, at time.Time) error {
+	tag, err := db.pool.Exec(ctx, `UPDATE approvals SET revoked_at = COALESCE(revoked_at, $1) WHERE id = $2`, at.UTC().Truncate(time.Microsecond), id)
+	if err != nil {
+		return storeErr("revoke the approval", err)
+	}
+	if tag.RowsAffected() == 0 {
+		return registry.Errorf(registry.ENOTFOUND, "there is no approval #%d; 'contracts approve list' shows them", id)
+	}
+	return nil
+}
+
+// ContractConsumers lists the services any published version of which
+// consumes contract, by name.
+func (db *DB) ContractConsumers(ctx context.Context, contract string) ([]string, error) {
+	rows, err := db.pool.Query(ctx, `SELECT DISTINCT v.service FROM consumptions c JOIN versions v ON v.id = c.version_id WHERE c.contract = $1 ORDER BY v.service`, contract)
+	if err != nil {
+		return nil, storeErr("list the consumers of "+contract, err)
+	}
+	out, err := pgx.CollectRows(rows, pgx.RowTo[string])
+	return out, storeErr("list the consumers of "+contract, err)
 }
 
 // CachedReport returns the comparison result stored under key, or nil.

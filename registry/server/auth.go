@@ -23,8 +23,11 @@ const (
 	// ScopeAdmin does everything, including reading the audit log.
 	ScopeAdmin = "admin"
 	// ScopePublishPrefix + SERVICE (or "*") publishes versions of SERVICE
-	// and approves breaks of the contracts SERVICE owns.
+	// and approves breaks of SERVICE as a consumer (it is SERVICE's team).
 	ScopePublishPrefix = "publish:"
+	// ScopeApprovePrefix + SERVICE approves breaks of SERVICE as a
+	// consumer, and nothing else: for the team's approvers.
+	ScopeApprovePrefix = "approve:"
 	// ScopeDeployPrefix + ENV (or "*") records deployments in ENV.
 	ScopeDeployPrefix = "deploy:"
 )
@@ -49,8 +52,13 @@ func ValidScope(s string) error {
 			return nil
 		}
 		return registry.Errorf(registry.EINVALID, "scope %q names no valid environment: use deploy:ENV or deploy:*", s)
+	case strings.HasPrefix(s, ScopeApprovePrefix):
+		if n := strings.TrimPrefix(s, ScopeApprovePrefix); registry.ValidServiceName(n) {
+			return nil
+		}
+		return registry.Errorf(registry.EINVALID, "scope %q names no valid service: use approve:SERVICE", s)
 	}
-	return registry.Errorf(registry.EINVALID, "unknown scope %q: use read, publish:SERVICE, publish:*, deploy:ENV, deploy:* or admin", s)
+	return registry.Errorf(registry.EINVALID, "unknown scope %q: use read, publish:SERVICE, publish:*, deploy:ENV, deploy:*, approve:SERVICE or admin", s)
 }
 
 // HashSecret is the stored form of a token secret: a SHA-256 hex digest. A

@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/contractgate/contracts/gate"
 	"github.com/contractgate/contracts/registry"
 	"github.com/contractgate/contracts/registry/client"
 	"github.com/contractgate/contracts/registry/storetest"
@@ -21,7 +22,7 @@ const benchServices = 20
 
 // BenchmarkServer measures, on loopback, requests per second and the p99
 // latency of a can-i-deploy's reads (Version, LiveConsumers, LiveProviders,
-// Blobs: four requests per op), of the whole gate (registry.Gate through
+// Blobs: four requests per op), of the whole gate (gate.Gate through
 // the client, comparisons cached after the first) and of publish (one
 // request per op), from 16 concurrent clients, against one server over
 // SQLite and two servers over one PostgreSQL. -benchtime bounds each run
@@ -68,8 +69,8 @@ func BenchmarkServer(b *testing.B) {
 			b.Run("can-i-deploy-gate", func(b *testing.B) {
 				runBench(b, clients, 0, func(ctx context.Context, c *client.Client, i int64) error {
 					k := int(i % benchServices)
-					g := &registry.Gate{Store: c, CacheSalt: "bench"}
-					d, err := g.CanIDeploy(ctx, "prod", []registry.Party{{Service: benchSvc(k), Version: "1.1.0"}})
+					g := &gate.Gate{Store: c, CacheSalt: "bench"}
+					d, err := g.CanIDeploy(ctx, "prod", []gate.Party{{Service: benchSvc(k), Version: "1.1.0"}})
 					if err == nil && !d.Deployable {
 						err = fmt.Errorf("%s 1.1.0 refused: %+v", benchSvc(k), d.Refusals())
 					}

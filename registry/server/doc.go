@@ -28,7 +28,7 @@
 //
 // The web page at / lists services, versions, environments with their live
 // versions and the consumer → provider graph per environment, and answers
-// a can-i-deploy form (?service=&version=&env=) with registry.Gate, showing
+// a can-i-deploy form (?service=&version=&env=) with gate.Gate, showing
 // every check and the findings behind each refusal. It is plain HTML: no
 // scripts.
 //

@@ -7,11 +7,11 @@ import (
 	"fmt"
 	"net/http"
 	"strconv"
-	"strings"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"github.com/contractgate/contracts/gate"
 	"github.com/contractgate/contracts/registry"
 )
 
@@ -47,6 +47,7 @@ var routeTable = []route{
 	{method: "GET", path: "/v1/environments/{env}/contracts/{contract}/providers", h: (*Server).liveProviders},
 	{method: "GET", path: "/v1/approvals", h: (*Server).approvals},
 	{method: "POST", path: "/v1/approvals", h: (*Server).addApproval},
+	{method: "DELETE", path: "/v1/approvals/{id}", h: (*Server).revokeApproval},
 	{method: "GET", path: "/v1/reports/{key}", h: (*Server).cachedReport},
 	{method: "PUT", path: "/v1/reports/{key}", limit: MaxReportBytes, h: (*Server).putCachedReport},
 	{method: "GET", path: "/v1/audit", h: (*Server).audit},
@@ -416,28 +417,67 @@ func (s *Server) addApproval(w http.ResponseWriter, r *http.Request, c *caller) 
 	if err := decode(r, &a); err != nil {
 		return err
 	}
-	if !c.can(ScopeAdmin) {
-		ct, err := s.store.Contract(r.Context(), a.Contract)
-		if err != nil {
-			return err
-		}
-		if err := c.require(ScopePublishPrefix+ct.Owner, "approve breaking "+a.Contract+", which "+ct.Owner+" owns"); err != nil {
-			return err
-		}
+	if err := c.mayApprove(a); err != nil {
+		return err
 	}
-	// Who approved is the client's claim, kept as sent so the gate reads
-	// the same as over a local store; the token that sent it, which the
-	// server knows, is in the audit entry beside it.
-	if strings.TrimSpace(a.By) == "" && !c.open {
-		a.By = c.name
+	// Who approved is the caller's identity, which the server knows, never
+	// what the client claims.
+	a.By = c.name
+	if a.By == "" {
+		a.By = c.actor()
+	}
+	a.CreatedAt, a.RevokedAt = s.now().UTC(), nil
+	g := &gate.Gate{Store: s.store, Now: s.now, CacheSalt: s.opts.GateCacheSalt}
+	if err := g.CheckApproval(r.Context(), &a); err != nil {
+		return err
 	}
 	out, err := s.store.AddApproval(r.Context(), a)
 	if err != nil {
 		return err
 	}
-	s.auditf(r, c, "approve", a.Contract, "rule %s, element %s, consumer %q, by %q, expires %s: %s", a.Rule, a.Element, a.Consumer, a.By, a.ExpiresAt.Format(time.RFC3339), a.Reason)
+	s.auditf(r, c, "approve", a.Contract, "rule %s, element %s, consumer %q, envs %v, by %q, expires %s: %s", a.Rule, a.Element, a.Consumer, a.Envs, a.By, a.ExpiresAt.Format(time.RFC3339), a.Reason)
 	writeJSON(w, http.StatusCreated, out)
 	return nil
+}
+
+// mayApprove: approving a break of consumer C needs C's team (publish:C or
+// approve:C) or admin, so a provider cannot approve breaking someone else;
+// an approval for every consumer (later ones too) needs admin.
+func (c *caller) mayApprove(a registry.Approval) error {
+	if a.Consumer == "" {
+		return c.require(ScopeAdmin, "approve a break of "+a.Contract+" for every consumer (name one with --consumer)")
+	}
+	if c.can(ScopeApprovePrefix + a.Consumer) {
+		return nil
+	}
+	return c.require(ScopePublishPrefix+a.Consumer, "approve breaking "+a.Consumer+", which only "+a.Consumer+"'s team (publish:"+a.Consumer+" or approve:"+a.Consumer+") or an admin may")
+}
+
+// revokeApproval ends an approval; the same callers may as may make it.
+func (s *Server) revokeApproval(w http.ResponseWriter, r *http.Request, c *caller) error {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return registry.Errorf(registry.EINVALID, "%q is not an approval ID", r.PathValue("id"))
+	}
+	all, err := s.store.Approvals(r.Context(), "")
+	if err != nil {
+		return err
+	}
+	for _, a := range all {
+		if a.ID != id {
+			continue
+		}
+		if err := c.mayApprove(a); err != nil {
+			return err
+		}
+		if err := s.store.RevokeApproval(r.Context(), id, s.now().UTC()); err != nil {
+			return err
+		}
+		s.auditf(r, c, "revoke-approval", a.Contract, "approval #%d", id)
+		w.WriteHeader(http.StatusNoContent)
+		return nil
+	}
+	return registry.Errorf(registry.ENOTFOUND, "there is no approval #%d; 'contracts approve list' shows them", id)
 }
 
 // ReportBody carries a cached comparison result, base64 in JSON.

@@ -23,11 +23,15 @@ func TestScopes(t *testing.T) {
 	_, router := loadAPIDoc(t, hs.URL)
 	v, _ := seed(t, db)
 	v2, blobs2 := storetest.Spec{Service: "svc", Version: "2.0.0", Provides: []string{"svc-api"}}.Build()
+	dep, depBlobs := storetest.Spec{Service: "dep", Version: "1.0.0", Provides: []string{"dep-api"}}.Build()
+	if _, err := db.Publish(ctx, dep, depBlobs); err != nil {
+		t.Fatal(err)
+	}
 
 	tokens := map[string]string{"none": "", "unknown": "ctk_0000000000000000_bogus"}
 	for name, scopes := range map[string][]string{
 		"read": {"read"}, "publish-svc": {"publish:svc"}, "publish-other": {"publish:other"}, "publish-all": {"publish:*"},
-		"deploy-prod": {"deploy:prod"}, "deploy-staging": {"deploy:staging"}, "deploy-all": {"deploy:*"}, "admin": {"admin"},
+		"deploy-prod": {"deploy:prod"}, "deploy-staging": {"deploy:staging"}, "deploy-all": {"deploy:*"}, "approve-svc": {"approve:svc"}, "admin": {"admin"},
 		"revoked": {"admin"},
 	} {
 		tokens[name] = token(t, db, name, scopes...)
@@ -40,7 +44,7 @@ func TestScopes(t *testing.T) {
 			}
 		}
 	}
-	valid := []string{"read", "publish-svc", "publish-other", "publish-all", "deploy-prod", "deploy-staging", "deploy-all", "admin"}
+	valid := []string{"read", "publish-svc", "publish-other", "publish-all", "deploy-prod", "deploy-staging", "deploy-all", "approve-svc", "admin"}
 	everyone := append([]string{"none", "unknown", "revoked"}, valid...)
 
 	tests := []struct {
@@ -62,9 +66,12 @@ func TestScopes(t *testing.T) {
 		{"GET", "/v1/environments/{env}/contracts/{contract}/consumers", "/v1/environments/prod/contracts/dep-api/consumers", nil, valid},
 		{"GET", "/v1/environments/{env}/contracts/{contract}/providers", "/v1/environments/prod/contracts/svc-api/providers", nil, valid},
 		{"GET", "/v1/approvals", "/v1/approvals?contract=svc-api", nil, valid},
-		{"POST", "/v1/approvals", "/v1/approvals", registry.Approval{Contract: "svc-api", Rule: "OPERATION_REMOVED", Element: "GET /x", Reason: "planned", ExpiresAt: time.Now().Add(time.Hour)}, []string{"publish-svc", "publish-all", "admin"}},
+		// Approving a break of consumer svc is svc's team's call (or an admin's).
+		{"POST", "/v1/approvals", "/v1/approvals", registry.Approval{Contract: "dep-api", Consumer: "svc", Envs: []string{"prod"}, Rule: "OPERATION_REMOVED", Element: "GET /dep-api/{id}", Reason: "planned", ExpiresAt: time.Now().Add(time.Hour)},
+			[]string{"publish-svc", "publish-all", "approve-svc", "admin"}},
+		{"DELETE", "/v1/approvals/{id}", "/v1/approvals/1", nil, []string{"publish-svc", "publish-all", "approve-svc", "admin"}},
 		{"GET", "/v1/reports/{key}", "/v1/reports/k1", nil, valid},
-		{"PUT", "/v1/reports/{key}", "/v1/reports/k1", ReportBody{Report: []byte("{}")}, []string{"publish-svc", "publish-other", "publish-all", "deploy-prod", "deploy-staging", "deploy-all", "admin"}},
+		{"PUT", "/v1/reports/{key}", "/v1/reports/k1", ReportBody{Report: []byte("{}")}, []string{"publish-svc", "publish-other", "publish-all", "deploy-prod", "deploy-staging", "deploy-all", "approve-svc", "admin"}},
 		{"GET", "/v1/audit", "/v1/audit?limit=5", nil, []string{"admin"}},
 		{"GET", "/healthz", "/healthz", nil, everyone},
 		{"GET", "/readyz", "/readyz", nil, everyone},
@@ -129,7 +136,7 @@ func TestScopes(t *testing.T) {
 			t.Errorf("audit entry %+v does not name its token", e)
 		}
 	}
-	for action, want := range map[string]int{"publish": 3, "record-deployment": 3, "approve": 3, "cache-report": 7} {
+	for action, want := range map[string]int{"publish": 3, "record-deployment": 3, "approve": 4, "revoke-approval": 4, "cache-report": 8} {
 		if actions[action] != want {
 			t.Errorf("audit has %d %s entries, want %d (all: %v)", actions[action], action, want, actions)
 		}
@@ -160,6 +167,8 @@ func TestCallerCan(t *testing.T) {
 		{[]string{"deploy:*"}, "deploy:prod", true},
 		{[]string{"deploy:prod"}, "deploy:staging", false},
 		{[]string{"admin"}, "deploy:prod", true},
+		{[]string{"approve:a"}, "approve:a", true},
+		{[]string{"approve:a"}, "publish:a", false},
 		{[]string{"publish:*"}, "admin", false},
 		{nil, "read", false},
 	}
@@ -172,12 +181,12 @@ func TestCallerCan(t *testing.T) {
 }
 
 func TestValidScope(t *testing.T) {
-	for _, s := range []string{"read", "admin", "publish:checkout", "publish:*", "deploy:production", "deploy:*"} {
+	for _, s := range []string{"read", "admin", "publish:checkout", "publish:*", "deploy:production", "deploy:*", "approve:checkout"} {
 		if err := ValidScope(s); err != nil {
 			t.Errorf("ValidScope(%q) = %v", s, err)
 		}
 	}
-	for _, s := range []string{"", "write", "publish:", "publish:Bad", "deploy:", "deploy:a b", "admin:*"} {
+	for _, s := range []string{"", "write", "publish:", "publish:Bad", "deploy:", "deploy:a b", "admin:*", "approve:*", "approve:"} {
 		if err := ValidScope(s); registry.ErrorCode(err) != registry.EINVALID {
 			t.Errorf("ValidScope(%q) = %v, want invalid", s, err)
 		}

@@ -41,7 +41,7 @@ type Options struct {
 	// Now is the clock for audit entries; nil means time.Now.
 	Now func() time.Time
 	// GateCacheSalt is the release of contracts, mixed into the keys of
-	// comparisons the web page's gate caches (see registry.Gate).
+	// comparisons the web page's gate caches (see gate.Gate).
 	GateCacheSalt string
 	// MaxConcurrentPublishes bounds the publishes decoded at once, each up
 	// to MaxPublishBytes in memory; others wait their turn. Zero means 8.

@@ -325,24 +325,56 @@ func TestInsecureAudits(t *testing.T) {
 	}
 }
 
-// TestApprovalNamesItsToken: the approver a client claims is kept as sent
-// (the gate reads the same as over a local store), an empty one becomes
-// the token's name, and the audit entry names the token beside the claim.
+// TestApprovalNamesItsToken: the approver is the token's name, whatever
+// the client claims; a provider's own token cannot approve breaking its
+// consumer, the consumer's team can (publish:C or approve:C), and an
+// approval for every consumer needs admin.
 func TestApprovalNamesItsToken(t *testing.T) {
+	ctx := context.Background()
 	db := openSQLite(t)
 	_, hs := startServer(t, db, Options{})
-	seed(t, db)
-	owner := token(t, db, "ci-svc", "publish:svc")
-	for _, tt := range []struct{ by, want string }{{"", "ci-svc"}, {"alice", "alice"}} {
-		a := registry.Approval{Contract: "svc-api", Rule: "R", Element: "E", Reason: "r", By: tt.by, ExpiresAt: time.Now().Add(time.Hour)}
-		resp, body := do(t, "POST", hs.URL+"/v1/approvals", owner, a)
+	seed(t, db) // svc consumes dep-api
+	dep, depBlobs := storetest.Spec{Service: "dep", Version: "1.0.0", Provides: []string{"dep-api"}}.Build()
+	if _, err := db.Publish(ctx, dep, depBlobs); err != nil {
+		t.Fatal(err)
+	}
+	provider := token(t, db, "ci-dep", "publish:dep")
+	team := token(t, db, "ci-svc", "publish:svc")
+	approver := token(t, db, "svc-leads", "approve:svc")
+	admin := token(t, db, "root", "admin")
+	approval := func(consumer, by string) registry.Approval {
+		return registry.Approval{Contract: "dep-api", Consumer: consumer, Envs: []string{"prod"}, Rule: "OPERATION_REMOVED",
+			Element: "GET /dep-api/{id}", Reason: "r", By: by, ExpiresAt: time.Now().Add(time.Hour)}
+	}
+	for _, tt := range []struct {
+		name, secret string
+		a            registry.Approval
+		status       int
+		by           string
+	}{
+		{"provider approves breaking its consumer", provider, approval("svc", ""), 403, ""},
+		{"consumer's team, claiming alice", team, approval("svc", "alice"), 201, "ci-svc"},
+		{"consumer's approvers", approver, approval("svc", ""), 201, "svc-leads"},
+		{"every consumer, not admin", team, approval("", ""), 403, ""},
+		{"every consumer, admin", admin, approval("", "alice"), 201, "root"},
+		{"an environment that does not exist", admin, registry.Approval{Contract: "dep-api", Envs: []string{"prd"}, Rule: "OPERATION_REMOVED", Element: "GET /dep-api/{id}", Reason: "r", ExpiresAt: time.Now().Add(time.Hour)}, 422, ""},
+	} {
+		resp, body := do(t, "POST", hs.URL+"/v1/approvals", tt.secret, tt.a)
 		var got registry.Approval
-		if resp.StatusCode != 201 || json.Unmarshal(body, &got) != nil || got.By != tt.want {
-			t.Errorf("by %q: %d %s, want by %q", tt.by, resp.StatusCode, body, tt.want)
+		if resp.StatusCode != tt.status {
+			t.Errorf("%s: %d %s, want %d", tt.name, resp.StatusCode, body, tt.status)
+			continue
+		}
+		if tt.status == 201 && (json.Unmarshal(body, &got) != nil || got.By != tt.by) {
+			t.Errorf("%s: approved by %q, want %q", tt.name, got.By, tt.by)
 		}
 	}
-	entries, err := db.Audit(context.Background(), 1)
-	if err != nil || len(entries) != 1 || !strings.HasPrefix(entries[0].Actor, "ci-svc (token ") || !strings.Contains(entries[0].Detail, `by "alice"`) {
+	as, err := db.Approvals(ctx, "")
+	if err != nil || len(as) != 3 {
+		t.Errorf("stored approvals = %+v, %v; want the three allowed", as, err)
+	}
+	entries, err := db.Audit(ctx, 0)
+	if err != nil || len(entries) == 0 || !strings.HasPrefix(entries[0].Actor, "root (token ") {
 		t.Errorf("audit = %+v, %v", entries, err)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"sort"
 
+	"github.com/contractgate/contracts/gate"
 	"github.com/contractgate/contracts/registry"
 )
 
@@ -16,7 +17,7 @@ type webData struct {
 	Err      string
 	// Ask is the candidate of the can-i-deploy form; Decision its answer.
 	Ask      webAsk
-	Decision *registry.Decision
+	Decision *gate.Decision
 	AskErr   string
 }
 
@@ -198,7 +199,7 @@ func (s *Server) edges(ctx context.Context, e *webEnv) error {
 
 // ask runs the gate, as `contracts can-i-deploy` would, for the page's
 // form, returning the decision or a message saying what is wrong.
-func (s *Server) ask(ctx context.Context, a webAsk) (*registry.Decision, string) {
+func (s *Server) ask(ctx context.Context, a webAsk) (*gate.Decision, string) {
 	switch {
 	case !registry.ValidServiceName(a.Service):
 		return nil, "Give a valid service name."
@@ -207,8 +208,8 @@ func (s *Server) ask(ctx context.Context, a webAsk) (*registry.Decision, string)
 	case !registry.ValidServiceName(a.Env):
 		return nil, "Give a valid environment name."
 	}
-	g := &registry.Gate{Store: s.store, Now: s.now, CacheSalt: s.opts.GateCacheSalt}
-	d, err := g.CanIDeploy(ctx, a.Env, []registry.Party{{Service: a.Service, Version: a.Version}})
+	g := &gate.Gate{Store: s.store, Now: s.now, CacheSalt: s.opts.GateCacheSalt}
+	d, err := g.CanIDeploy(ctx, a.Env, []gate.Party{{Service: a.Service, Version: a.Version}})
 	if err != nil {
 		return nil, "The gate could not answer: " + err.Error()
 	}

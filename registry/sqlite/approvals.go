@@ -41,7 +41,7 @@ func (db *DB) AddApproval(ctx context.Context, a registry.Approval) (*registry.A
 // Approvals lists the approvals of contract (of every contract when empty),
 // expired ones included, oldest first.
 func (db *DB) Approvals(ctx context.Context, contract string) ([]registry.Approval, error) {
-	rows, err := db.r.QueryContext(ctx, `SELECT id, contract, rule, element, consumer, reason, by_whom, created_at, expires_at, envs FROM approvals WHERE ? = '' OR contract = ? ORDER BY id`, contract, contract)
+	rows, err := db.r.QueryContext(ctx, `SELECT id, contract, rule, element, consumer, reason, by_whom, created_at, expires_at, envs, revoked_at FROM approvals WHERE ? = '' OR contract = ? ORDER BY id`, contract, contract)
 	if err != nil {
 		return nil, storeErr("list approvals", err)
 	}
@@ -52,9 +52,14 @@ func (db *DB) Approvals(ctx context.Context, contract string) ([]registry.Approv
 			a                  registry.Approval
 			created, expiresAt int64
 			envs               string
+			revoked            sql.NullInt64
 		)
-		if err := rows.Scan(&a.ID, &a.Contract, &a.Rule, &a.Element, &a.Consumer, &a.Reason, &a.By, &created, &expiresAt, &envs); err != nil {
+		if err := rows.Scan(&a.ID, &a.Contract, &a.Rule, &a.Element, &a.Consumer, &a.Reason, &a.By, &created, &expiresAt, &envs, &revoked); err != nil {
 			return nil, storeErr("read an approval", err)
+		}
+		if revoked.Valid {
+			at := fromMicros(revoked.Int64)
+			a.RevokedAt = &at
 		}
 		if err := json.Unmarshal([]byte(envs), &a.Envs); err != nil {
 			return nil, storeErr("read the environments of approval "+strconv.FormatInt(a.ID, 10), err)
@@ -67,6 +72,41 @@ func (db *DB) Approvals(ctx context.Context, contract string) ([]registry.Approv
 		return nil, storeErr("list approvals", err)
 	}
 	return out, nil
+}
+
+// RevokeApproval revokes an approval; see registry.Store.
+func (db *DB) RevokeApproval(ctx context.Context, id int64, at time.Time) error {
+	return db.write(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE approvals SET revoked_at = COALESCE(revoked_at, ?) WHERE id = ?`, micros(at), id)
+		if err != nil {
+			return storeErr("revoke the approval", err)
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return storeErr("revoke the approval", err)
+		} else if n == 0 {
+			return registry.Errorf(registry.ENOTFOUND, "there is no approval #%d; 'contracts approve list' shows them", id)
+		}
+		return nil
+	})
+}
+
+// ContractConsumers lists the services any published version of which
+// consumes contract, by name.
+func (db *DB) ContractConsumers(ctx context.Context, contract string) ([]string, error) {
+	rows, err := db.r.QueryContext(ctx, `SELECT DISTINCT v.service FROM consumptions c JOIN versions v ON v.id = c.version_id WHERE c.contract = ? ORDER BY v.service`, contract)
+	if err != nil {
+		return nil, storeErr("list the consumers of "+contract, err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var s string
+		if err := rows.Scan(&s); err != nil {
+			return nil, storeErr("list the consumers of "+contract, err)
+		}
+		out = append(out, s)
+	}
+	return out, storeErr("list the consumers of "+contract, rows.Err())
 }
 
 // CachedReport returns the comparison result stored under key, or nil.

@@ -1,4 +1,4 @@
-package registry
+package gate
 
 import (
 	"context"
@@ -10,12 +10,14 @@ import (
 	"strings"
 	"sync"
 
+	"google.golang.org/protobuf/reflect/protoreflect"
+
 	"github.com/contractgate/contracts/compat"
 	oacheck "github.com/contractgate/contracts/compat/openapi"
 	protocheck "github.com/contractgate/contracts/compat/proto"
+	"github.com/contractgate/contracts/registry"
 	oaschema "github.com/contractgate/contracts/schemas/openapi"
 	protoschema "github.com/contractgate/contracts/schemas/proto"
-	"google.golang.org/protobuf/reflect/protoreflect"
 )
 
 // Documents are compared with their file names marked as old or new; the
@@ -30,7 +32,7 @@ const (
 // store and parsed documents in memory, so repeated gates over unchanged
 // documents do no parsing or diffing.
 type comparer struct {
-	store Store
+	store registry.Store
 	// salt is mixed into cache keys: the release of contracts.
 	salt string
 	// overlay holds blobs of unpublished working copies.
@@ -41,7 +43,7 @@ type comparer struct {
 	blobs  map[string][]byte
 }
 
-func newComparer(store Store, salt string, overlay map[string][]byte) *comparer {
+func newComparer(store registry.Store, salt string, overlay map[string][]byte) *comparer {
 	if salt != "" {
 		salt = "-" + salt
 	}
@@ -55,7 +57,7 @@ var checkerFingerprint = sync.OnceValue(func() string {
 	h := sha256.New()
 	for _, list := range [][]compat.Rule{oacheck.Rules, protocheck.Rules} {
 		for _, r := range list {
-			fmt.Fprintf(h, "%s|%d|%d|%s\n", r.ID, r.Severity, r.Level, r.Doc)
+			fmt.Fprintf(h, "%s|%d|%d|%s|%s|%s\n", r.ID, r.Severity, r.Level, r.Tolerance, r.Deprecated, r.Doc)
 		}
 	}
 	return hex.EncodeToString(h.Sum(nil))[:16]
@@ -63,13 +65,20 @@ var checkerFingerprint = sync.OnceValue(func() string {
 
 // cmpKey names one comparison in the report cache: the checkers' fingerprint,
 // the caller's salt (the release of contracts), what was compared and how.
-func (c *comparer) cmpKey(kind Kind, level compat.Level, flow protocheck.Flow, oldHash, newHash string) string {
-	return fmt.Sprintf("cmp/%s%s/%s/%s/%d/%s/%s", checkerFingerprint(), c.salt, kind, level, flow, oldHash, newHash)
+func (c *comparer) cmpKey(kind registry.Kind, level compat.Level, flow protocheck.Flow, oldHash, newHash string, messages []string) string {
+	key := fmt.Sprintf("cmp/%s%s/%s/%s/%d/%s/%s", checkerFingerprint(), c.salt, kind, level, flow, oldHash, newHash)
+	if len(messages) > 0 {
+		h := sha256.Sum256([]byte(strings.Join(messages, "\x00")))
+		key += "/m" + hex.EncodeToString(h[:8])
+	}
+	return key
 }
 
-// compare returns the full report of old → new, findings' files marked.
-func (c *comparer) compare(ctx context.Context, kind Kind, level compat.Level, flow protocheck.Flow, old, new Doc) (*compat.Report, error) {
-	key := c.cmpKey(kind, level, flow, old.Hash, new.Hash)
+// compare returns the full report of old → new, findings' files marked. A
+// protobuf comparison with messages (the types a contract publishes)
+// reports only what those types reach.
+func (c *comparer) compare(ctx context.Context, kind registry.Kind, level compat.Level, flow protocheck.Flow, old, new registry.Doc, messages []string) (*compat.Report, error) {
+	key := c.cmpKey(kind, level, flow, old.Hash, new.Hash, messages)
 	if data, err := c.store.CachedReport(ctx, key); err == nil && data != nil {
 		var r compat.Report
 		if json.Unmarshal(data, &r) == nil {
@@ -78,7 +87,7 @@ func (c *comparer) compare(ctx context.Context, kind Kind, level compat.Level, f
 	}
 	var rep *compat.Report
 	switch kind {
-	case OpenAPI:
+	case registry.OpenAPI:
 		o, err := c.openapi(ctx, old, oldMark)
 		if err != nil {
 			return nil, err
@@ -90,7 +99,7 @@ func (c *comparer) compare(ctx context.Context, kind Kind, level compat.Level, f
 		if rep, err = oacheck.Check(ctx, o, n); err != nil {
 			return nil, err
 		}
-	case Proto:
+	case registry.Proto:
 		o, err := c.proto(ctx, old, oldMark)
 		if err != nil {
 			return nil, err
@@ -99,11 +108,11 @@ func (c *comparer) compare(ctx context.Context, kind Kind, level compat.Level, f
 		if err != nil {
 			return nil, err
 		}
-		if rep, err = protocheck.Check(ctx, o, n, protocheck.Options{Level: level, Flow: flow}); err != nil {
+		if rep, err = protocheck.Check(ctx, o, n, protocheck.Options{Level: level, Flow: flow, Messages: messages}); err != nil {
 			return nil, err
 		}
 	default:
-		return nil, Errorf(EINTERNAL, "unknown document kind %q", kind)
+		return nil, registry.Errorf(registry.EINTERNAL, "unknown document kind %q", kind)
 	}
 	rep.Old, rep.New = "", ""
 	if data, err := json.Marshal(rep); err == nil {
@@ -115,14 +124,14 @@ func (c *comparer) compare(ctx context.Context, kind Kind, level compat.Level, f
 
 // offers lists what a document offers: operations (OpenAPI, as ScopeKey),
 // RPCs and message types (proto). Cached like comparisons.
-func (c *comparer) offers(ctx context.Context, d Doc) (map[string]bool, error) {
+func (c *comparer) offers(ctx context.Context, d registry.Doc) (map[string]bool, error) {
 	key := "offers/" + checkerFingerprint() + c.salt + "/" + d.Hash
 	var list []string
 	if data, err := c.store.CachedReport(ctx, key); err == nil && data != nil && json.Unmarshal(data, &list) == nil {
 		return toSet(list), nil
 	}
 	switch d.Kind {
-	case OpenAPI:
+	case registry.OpenAPI:
 		doc, err := c.openapi(ctx, d, newMark)
 		if err != nil {
 			return nil, err
@@ -130,7 +139,7 @@ func (c *comparer) offers(ctx context.Context, d Doc) (map[string]bool, error) {
 		for _, op := range oacheck.Operations(doc) {
 			list = append(list, compat.ScopeKey(op))
 		}
-	case Proto:
+	case registry.Proto:
 		set, err := c.proto(ctx, d, newMark)
 		if err != nil {
 			return nil, err
@@ -152,7 +161,7 @@ func toSet(list []string) map[string]bool {
 	return m
 }
 
-func (c *comparer) docBlobs(ctx context.Context, d Doc) (map[string][]byte, error) {
+func (c *comparer) docBlobs(ctx context.Context, d registry.Doc) (map[string][]byte, error) {
 	c.mu.Lock()
 	var missing []string
 	out := map[string][]byte{}
@@ -182,17 +191,17 @@ func (c *comparer) docBlobs(ctx context.Context, d Doc) (map[string][]byte, erro
 	return out, nil
 }
 
-func (c *comparer) openapi(ctx context.Context, d Doc, mark string) (*oaschema.Document, error) {
-	return parseOnce(ctx, c, d, mark, LoadOpenAPIDoc)
+func (c *comparer) openapi(ctx context.Context, d registry.Doc, mark string) (*oaschema.Document, error) {
+	return parseOnce(ctx, c, d, mark, registry.LoadOpenAPIDoc)
 }
 
-func (c *comparer) proto(ctx context.Context, d Doc, mark string) (*protoschema.Set, error) {
-	return parseOnce(ctx, c, d, mark, LoadProtoDoc)
+func (c *comparer) proto(ctx context.Context, d registry.Doc, mark string) (*protoschema.Set, error) {
+	return parseOnce(ctx, c, d, mark, registry.LoadProtoDoc)
 }
 
 // parseOnce parses a stored document with load, once per comparer and mark.
-func parseOnce[T any](ctx context.Context, c *comparer, d Doc, mark string,
-	load func(context.Context, Doc, map[string][]byte, string) (T, error)) (T, error) {
+func parseOnce[T any](ctx context.Context, c *comparer, d registry.Doc, mark string,
+	load func(context.Context, registry.Doc, map[string][]byte, string) (T, error)) (T, error) {
 	key := mark + d.Hash
 	c.mu.Lock()
 	p, ok := c.parsed[key].(T)

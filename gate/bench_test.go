@@ -1,4 +1,4 @@
-package registry_test
+package gate_test
 
 import (
 	"context"
@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/contractgate/contracts/gate"
 	"github.com/contractgate/contracts/registry"
 	"github.com/contractgate/contracts/registry/storetest"
 )
@@ -156,20 +157,20 @@ func runGateBench(b *testing.B, store registry.Store, filled bool) {
 	rng := rand.New(rand.NewSource(1))
 	type ask struct {
 		env string
-		p   registry.Party
+		p   gate.Party
 	}
 	n := 200
 	asks := make([]ask, n)
 	for k := range asks {
 		i := rng.Intn(services)
-		asks[k] = ask{benchEnvs[rng.Intn(len(benchEnvs))], registry.Party{Service: fmt.Sprintf("svc%d", i), Version: fmt.Sprintf("1.%d.0", versions)}}
+		asks[k] = ask{benchEnvs[rng.Intn(len(benchEnvs))], gate.Party{Service: fmt.Sprintf("svc%d", i), Version: fmt.Sprintf("1.%d.0", versions)}}
 	}
 	measure := func() []time.Duration {
 		var ds []time.Duration
 		for _, a := range asks {
-			gate := &registry.Gate{Store: store, Now: time.Now}
+			gt := &gate.Gate{Store: store, Now: time.Now}
 			t0 := time.Now()
-			d, err := gate.CanIDeploy(ctx, a.env, []registry.Party{a.p})
+			d, err := gt.CanIDeploy(ctx, a.env, []gate.Party{a.p})
 			if err != nil {
 				b.Fatal(err)
 			}

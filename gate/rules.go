@@ -1,4 +1,4 @@
-package registry
+package gate
 
 import "github.com/contractgate/contracts/compat"
 
@@ -14,8 +14,8 @@ const (
 	RuleContractKindChanged = "GATE_CONTRACT_KIND_CHANGED"
 )
 
-// GateRules is the gate's explicit rule list.
-var GateRules = []compat.Rule{
+// Rules is the gate's explicit rule list.
+var Rules = []compat.Rule{
 	{ID: RuleProviderNotLive, Severity: compat.Breaking,
 		Doc: "A version consumes a contract whose provider has no version live in the environment, so its calls or reads would find nobody to answer them."},
 	{ID: RuleContractUnknown, Severity: compat.Breaking,

@@ -1,4 +1,4 @@
-package registry
+package gate
 
 import (
 	"os"
@@ -17,7 +17,7 @@ func TestRuleLists(t *testing.T) {
 	var all []compat.Rule
 	all = append(all, oacheck.Rules...)
 	all = append(all, protocheck.Rules...)
-	all = append(all, GateRules...)
+	all = append(all, Rules...)
 	if err := compat.CheckRules(all); err != nil {
 		t.Fatal(err)
 	}
@@ -38,7 +38,7 @@ func TestGateRulesExercised(t *testing.T) {
 		}
 		all.Write(b)
 	}
-	for _, r := range GateRules {
+	for _, r := range Rules {
 		if !strings.Contains(all.String(), "stdout '"+r.ID) && !strings.Contains(all.String(), r.ID) {
 			t.Errorf("gate rule %s is exercised by no scenario in cmd/contracts/testdata/script", r.ID)
 		}

@@ -1,0 +1,76 @@
+package gate
+
+import (
+	"context"
+
+	"github.com/contractgate/contracts/registry"
+)
+
+// Graph is who consumes whom, per environment.
+type Graph struct {
+	Nodes []GraphNode `json:"nodes"`
+	Edges []GraphEdge `json:"edges"`
+}
+
+// GraphNode is a live service version.
+type GraphNode struct {
+	Env     string `json:"env"`
+	Service string `json:"service"`
+	Version string `json:"version"`
+}
+
+// GraphEdge says a consumer version consumes a contract from a provider
+// version in one environment. Provider is empty when no provider is live.
+type GraphEdge struct {
+	Env      string `json:"env"`
+	Consumer Party  `json:"consumer"`
+	Provider Party  `json:"provider"`
+	Contract string `json:"contract"`
+	ReliesOn string `json:"reliesOn"`
+}
+
+// BuildGraph returns the consumption graph of the live versions in env, or
+// in every environment when env is empty (an unknown env is refused).
+func BuildGraph(ctx context.Context, store registry.Store, env string) (*Graph, error) {
+	ds, err := store.Deployments(ctx, env)
+	if err != nil {
+		return nil, err
+	}
+	g := &Graph{Nodes: []GraphNode{}, Edges: []GraphEdge{}}
+	versions := map[Party]*registry.Version{}
+	for _, d := range ds {
+		g.Nodes = append(g.Nodes, GraphNode{Env: d.Env, Service: d.Service, Version: d.Version})
+		p := Party{d.Service, d.Version}
+		if _, ok := versions[p]; !ok {
+			v, err := store.Version(ctx, d.Service, d.Version)
+			if err != nil {
+				return nil, err
+			}
+			versions[p] = v
+		}
+	}
+	type envContract struct{ env, contract string }
+	providers := map[envContract][]registry.LiveProvision{}
+	for _, d := range ds {
+		v := versions[Party{d.Service, d.Version}]
+		for _, c := range v.Consumes {
+			key := envContract{d.Env, c.Contract}
+			ps, ok := providers[key]
+			if !ok {
+				if ps, err = store.LiveProviders(ctx, d.Env, c.Contract); err != nil {
+					return nil, err
+				}
+				providers[key] = ps
+			}
+			edge := GraphEdge{Env: d.Env, Consumer: Party{d.Service, d.Version}, Contract: c.Contract, ReliesOn: reliesOn(c)}
+			if len(ps) == 0 {
+				g.Edges = append(g.Edges, edge)
+			}
+			for _, p := range ps {
+				edge.Provider = Party{p.Service, p.Version}
+				g.Edges = append(g.Edges, edge)
+			}
+		}
+	}
+	return g, nil
+}
