@@ -15,9 +15,20 @@ import (
 var version = "dev"
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	ctx, cancel := context.WithCancelCause(context.Background())
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	go func() {
+		s := <-sigs
+		cancel(fmt.Errorf("%w by %v", errInterrupted, s))
+	}()
+	// A run that does not stop promptly once interrupted is ended here, so
+	// Ctrl-C and SIGTERM take effect within a second, with exit status 3.
+	done := make(chan struct{})
+	go exitAfterGrace(ctx, done)
 	code := run(ctx, os.Args[1:])
-	stop()
+	close(done)
+	signal.Stop(sigs)
 	os.Exit(code)
 }
 

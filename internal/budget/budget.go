@@ -92,6 +92,10 @@ func Watch(parent context.Context, limit uint64, hint string) (context.Context, 
 	if limit == 0 {
 		return ctx, func() { cancel(context.Canceled) }
 	}
+	if Usage() > limit {
+		cancel(&Exceeded{Limit: limit, Hint: hint})
+		return ctx, func() {}
+	}
 	prev := debug.SetMemoryLimit(int64(min(limit, math.MaxInt64)))
 	done := make(chan struct{})
 	var once sync.Once

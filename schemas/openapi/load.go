@@ -212,6 +212,11 @@ func (l *loader) load() (*Document, error) {
 	if err != nil {
 		return nil, err
 	}
+	if p.tree != nil && p.generic != nil {
+		if at, chain, ok := refCycle(p.tree, p.generic); ok {
+			return nil, l.errorAt(at, "$ref cycle never reaches a schema: %s", chain)
+		}
+	}
 	doc := &Document{Name: l.display(l.main), Main: l.main, Display: l.opts.Display, Files: l.files}
 	loc := &url.URL{Path: l.main}
 	switch kind {
@@ -260,6 +265,9 @@ func (l *loader) load() (*Document, error) {
 	}
 	if doc.T.Paths == nil {
 		doc.T.Paths = openapi3.NewPaths()
+	}
+	if err := doc.pathParams(); err != nil {
+		return nil, err
 	}
 	return doc, nil
 }
