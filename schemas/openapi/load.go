@@ -232,6 +232,7 @@ func (l *loader) load() (*Document, error) {
 		if err := json.Unmarshal(js, &d2); err != nil {
 			return nil, l.inputf(l.main, 0, "not a valid Swagger 2.0 document: %v", err)
 		}
+		inheritMediaTypes(&d2)
 		t, err := openapi2conv.ToV3WithLoader(&d2, l.kinLoader(), loc)
 		if err != nil {
 			return nil, l.wrapKin(err)
@@ -270,6 +271,29 @@ func (l *loader) load() (*Document, error) {
 		return nil, err
 	}
 	return doc, nil
+}
+
+// inheritMediaTypes gives every Swagger 2.0 operation without produces or
+// consumes of its own the document's global ones, as the specification
+// says; openapi2conv applies the global consumes but not the global
+// produces, so a change of the global produces would go unseen.
+func inheritMediaTypes(d *openapi2.T) {
+	for _, item := range d.Paths {
+		if item == nil {
+			continue
+		}
+		for _, op := range item.Operations() {
+			if op == nil {
+				continue
+			}
+			if len(op.Produces) == 0 {
+				op.Produces = d.Produces
+			}
+			if len(op.Consumes) == 0 {
+				op.Consumes = d.Consumes
+			}
+		}
+	}
 }
 
 // parsed is the main file after its syntax check.
