@@ -121,7 +121,9 @@ func runDiff(c *cobra.Command, g *globals, f *diffFlags, oldPath, newPath string
 	defer stop()
 	done := make(chan struct{})
 	defer close(done)
-	go exitAfterGrace(ctx, done) // a step that cannot stop must not outgrow the budget
+	// A step that cannot stop (one large YAML parse) must neither outlive an
+	// interrupt by more than a moment nor outgrow the budget.
+	go exitAfterGrace(ctx, done)
 	switch {
 	case oldDir && newDir:
 		report, err = diffProto(ctx, oldPath, newPath, protocheck.Options{Level: level, Messages: f.messages})

@@ -22,12 +22,9 @@ func main() {
 		s := <-sigs
 		cancel(fmt.Errorf("%w by %v", errInterrupted, s))
 	}()
-	// A run that does not stop promptly once interrupted is ended here, so
-	// Ctrl-C and SIGTERM take effect within a second, with exit status 3.
-	done := make(chan struct{})
-	go exitAfterGrace(ctx, done)
+	// Commands see the signal as their context ending, with errInterrupted
+	// as its cause: serve drains, diff stops within a second (exit 3).
 	code := run(ctx, os.Args[1:])
-	close(done)
 	signal.Stop(sigs)
 	os.Exit(code)
 }
