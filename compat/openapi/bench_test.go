@@ -263,3 +263,29 @@ func BenchmarkStripe(b *testing.B) {
 		b.ReportMetric(float64(len(rep.Findings)), "findings")
 	}
 }
+
+// BenchmarkElementsStripe lists the elements of Stripe's document, whose
+// routes through its schemas are far too many to list: the listing must
+// stay within its bounds and be cheap.
+func BenchmarkElementsStripe(b *testing.B) {
+	p := filepath.Join("..", "..", "..", "shared", "corpus", "stripe-12", "new.yaml")
+	if _, err := os.Stat(p); err != nil {
+		b.Skipf("%s is absent", p)
+	}
+	ctx := context.Background()
+	d, err := oaschema.LoadFile(ctx, p)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		es, err := Elements(ctx, d)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(es) > MaxElements {
+			b.Fatalf("%d elements, more than %d", len(es), MaxElements)
+		}
+		b.ReportMetric(float64(len(es)), "elements")
+	}
+}

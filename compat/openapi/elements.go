@@ -17,8 +17,8 @@ import (
 // lists at most MaxPartElements places and a document at most MaxElements.
 // Small documents (a consumer's expectations) are always listed whole.
 const (
-	MaxPartElements = 5000
-	MaxElements     = 250000
+	MaxPartElements = 2000
+	MaxElements     = 100000
 )
 
 // operation is one operation of a document: under paths, or a webhook.
@@ -210,7 +210,7 @@ func Elements(ctx context.Context, d *oaschema.Document) ([]compat.Element, erro
 	if d == nil || d.T == nil {
 		return nil, nil
 	}
-	l := &lister{ctx: ctx, d: d, sh: newShapes(), on: map[*openapi3.Schema]bool{}}
+	l := &lister{ctx: ctx, d: d, sh: newShapes(), on: map[*openapi3.Schema]bool{}, steps: map[*openapi3.Schema][]step{}}
 	for _, o := range operations(d) {
 		if err := ctx.Err(); err != nil {
 			return nil, context.Cause(ctx)
@@ -244,15 +244,21 @@ type lister struct {
 	d    *oaschema.Document
 	sh   *shapes
 	on   map[*openapi3.Schema]bool // schemas on the current path
-	out  []compat.Element
-	left int // elements this part may still list
-	n    int
+	out   []compat.Element
+	left  int // elements this part may still list
+	n     int
+	steps map[*openapi3.Schema][]step // each schema's steps, listed once
 }
 
 func (l *lister) walk(scope, partName string, s *openapi3.Schema, path string, fallback compat.Location) error {
 	l.on[s] = true
 	defer delete(l.on, s)
-	for _, st := range steps(l.sh.norm(s)) {
+	sts, ok := l.steps[s]
+	if !ok {
+		sts = steps(l.sh.norm(s))
+		l.steps[s] = sts
+	}
+	for _, st := range sts {
 		if l.n++; l.n%1024 == 0 && l.ctx.Err() != nil {
 			return context.Cause(l.ctx)
 		}
