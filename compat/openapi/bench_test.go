@@ -283,8 +283,14 @@ func BenchmarkElementsStripe(b *testing.B) {
 		if err != nil {
 			b.Fatal(err)
 		}
-		if len(es) > MaxElements {
-			b.Fatalf("%d elements, more than %d", len(es), MaxElements)
+		places := 0
+		for _, e := range es {
+			if e.Path != "" {
+				places++
+			}
+		}
+		if places > MaxElements {
+			b.Fatalf("%d places, more than %d", places, MaxElements)
 		}
 		b.ReportMetric(float64(len(es)), "elements")
 	}
