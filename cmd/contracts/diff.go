@@ -13,6 +13,7 @@ import (
 	"github.com/contractgate/contracts/compat"
 	oacheck "github.com/contractgate/contracts/compat/openapi"
 	protocheck "github.com/contractgate/contracts/compat/proto"
+	"github.com/contractgate/contracts/internal/budget"
 	oaschema "github.com/contractgate/contracts/schemas/openapi"
 	protoschema "github.com/contractgate/contracts/schemas/proto"
 )
@@ -22,6 +23,8 @@ type diffFlags struct {
 	level          string
 	messages       []string
 	suggestVersion string
+	tolerate       []string
+	maxMemory      string
 }
 
 func newDiffCmd(g *globals) *cobra.Command {
@@ -37,11 +40,24 @@ OLD and NEW are either two OpenAPI 3.0/3.1 or Swagger 2.0 documents (YAML or
 JSON; files they $ref must sit beside them), or two folders of .proto files
 (each folder is the import root; well-known types resolve on their own).
 
-Exit status: 0 compatible, 1 breaking (or at least --fail-on), 2 bad input.`,
+--tolerate CLASS reports the response changes of that class as info, for a
+reader that copes with them: new-enum-values, new-variants (oneOf/anyOf
+alternatives, discriminator values) or wider-bounds (values past an old
+minimum, maximum, length, count, pattern or format). Repeatable.
+
+A comparison that would need more memory than --max-memory (env
+CONTRACTS_MAX_MEMORY, default 4GiB) stops with exit status 3 and says so,
+rather than swapping the machine; so does one interrupted by Ctrl-C or
+SIGTERM.
+
+Exit status: 0 compatible, 1 breaking (or at least --fail-on), 2 bad input,
+3 out of memory budget, interrupted or internal failure.`,
 		Example: `  contracts diff old/openapi.yaml new/openapi.yaml
   contracts diff --level wire old/proto new/proto
   contracts diff --message orders.v1.OrderPlaced old/proto new/proto
   contracts diff --suggest-version 1.4.2 v1.yaml v2.yaml
+  contracts diff --tolerate new-enum-values old.yaml new.yaml
+  contracts diff --max-memory 1GiB old.yaml new.yaml
   contracts diff -o github old.yaml new.yaml   # annotations + job summary`,
 		Args: func(c *cobra.Command, args []string) error {
 			if len(args) != 2 {
@@ -58,6 +74,8 @@ Exit status: 0 compatible, 1 breaking (or at least --fail-on), 2 bad input.`,
 	fl.StringVar(&f.level, "level", "json", "protobuf check level: wire, json or source")
 	fl.StringSliceVar(&f.messages, "message", nil, "protobuf: narrow the check to these message types or RPCs (pkg.Type, pkg.Service.Method) and what they reach; repeatable")
 	fl.StringVar(&f.suggestVersion, "suggest-version", "", "print the semver version that should follow CURRENT given the changes")
+	fl.StringArrayVar(&f.tolerate, "tolerate", nil, "report response changes of this class as info: new-enum-values, new-variants or wider-bounds; repeatable")
+	fl.StringVar(&f.maxMemory, "max-memory", "", "stop with exit status 3 when the comparison needs more memory than this (e.g. 4GiB, 512MiB; 0 for no limit); default $CONTRACTS_MAX_MEMORY or 4GiB")
 	return cmd
 }
 
@@ -78,6 +96,18 @@ func runDiff(c *cobra.Command, g *globals, f *diffFlags, oldPath, newPath string
 			return usageErrorf("--suggest-version: %v", err)
 		}
 	}
+	var classes []compat.Tolerance
+	for _, t := range f.tolerate {
+		class, err := compat.ParseTolerance(t)
+		if err != nil {
+			return usageErrorf("--tolerate: %v", err)
+		}
+		classes = append(classes, class)
+	}
+	limit, err := memoryLimit(f.maxMemory)
+	if err != nil {
+		return err
+	}
 	oldDir, err := isDir(oldPath)
 	if err != nil {
 		return err
@@ -87,7 +117,13 @@ func runDiff(c *cobra.Command, g *globals, f *diffFlags, oldPath, newPath string
 		return err
 	}
 	var report *compat.Report
-	ctx := c.Context()
+	ctx, stop := budget.Watch(c.Context(), limit, "raise --max-memory or CONTRACTS_MAX_MEMORY")
+	defer stop()
+	done := make(chan struct{})
+	defer close(done)
+	// A step that cannot stop (one large YAML parse) must neither outlive an
+	// interrupt by more than a moment nor outgrow the budget.
+	go exitAfterGrace(ctx, done)
 	switch {
 	case oldDir && newDir:
 		report, err = diffProto(ctx, oldPath, newPath, protocheck.Options{Level: level, Messages: f.messages})
@@ -101,8 +137,12 @@ func runDiff(c *cobra.Command, g *globals, f *diffFlags, oldPath, newPath string
 			oldPath, kindWord(oldDir), newPath, kindWord(newDir))
 	}
 	if err != nil {
+		if cause := context.Cause(ctx); cause != nil && !compat.IsInput(err) {
+			return &exitError{code: exitUnavailable, err: cause}
+		}
 		return err
 	}
+	report = report.Tolerate(classes, "")
 	report.Old, report.New = oldPath, newPath
 	report.Sort()
 
@@ -117,6 +157,23 @@ func runDiff(c *cobra.Command, g *globals, f *diffFlags, oldPath, newPath string
 		return verdictNo
 	}
 	return nil
+}
+
+// memoryLimit is the comparison's memory budget: the flag, else
+// CONTRACTS_MAX_MEMORY, else budget.DefaultProcess.
+func memoryLimit(flag string) (uint64, error) {
+	name, v := "--max-memory", flag
+	if v == "" {
+		name, v = "CONTRACTS_MAX_MEMORY", os.Getenv("CONTRACTS_MAX_MEMORY")
+	}
+	if v == "" {
+		return budget.DefaultProcess, nil
+	}
+	n, err := budget.ParseSize(v)
+	if err != nil {
+		return 0, usageErrorf("%s: %v", name, err)
+	}
+	return n, nil
 }
 
 func kindWord(dir bool) string {

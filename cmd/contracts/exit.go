@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/contractgate/contracts/compat"
+	"github.com/contractgate/contracts/internal/budget"
 	"github.com/contractgate/contracts/registry"
 )
 
@@ -57,7 +58,9 @@ func exitCode(err error) int {
 		return ee.code
 	case compat.IsInput(err):
 		return exitBadInput
-	case errors.Is(err, context.DeadlineExceeded):
+	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled),
+		errors.Is(err, errInterrupted), budget.IsExceeded(err):
+		// Out of time, interrupted or out of memory budget: never "yes".
 		return exitUnavailable
 	case strings.HasPrefix(err.Error(), "unknown command"), strings.HasPrefix(err.Error(), "unknown flag"),
 		strings.HasPrefix(err.Error(), "accepts "), strings.HasPrefix(err.Error(), "requires "):

@@ -156,3 +156,142 @@ func rusage() time.Duration {
 	}
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
+
+// wideDoc writes what ../shared/corpus/generators/openapi_wide.py writes: a
+// document of about mb megabytes made of many small paths.
+func wideDoc(mb float64) []byte {
+	var b strings.Builder
+	b.WriteString("openapi: 3.0.3\ninfo: {title: wide, version: '1'}\npaths:\n")
+	for n := 0; float64(b.Len()) < mb*(1<<20); n++ {
+		fmt.Fprintf(&b, "  /p%d:\n    get:\n      responses:\n        '200': {description: ok, content: "+
+			"{application/json: {schema: {type: object, properties: {a: {type: string}, "+
+			"b: {type: integer}}}}}}\n", n)
+	}
+	return []byte(b.String())
+}
+
+// BenchmarkWide6MB and BenchmarkWide60MB load a wide document twice (as
+// the CLI loads OLD and NEW, concurrently) and compare it with itself:
+// the cost must grow linearly with the size.
+func BenchmarkWide6MB(b *testing.B)  { benchWide(b, 6) }
+func BenchmarkWide60MB(b *testing.B) { benchWide(b, 60) }
+
+func benchWide(b *testing.B, mb float64) {
+	fsys := fstest.MapFS{"openapi.yaml": {Data: wideDoc(mb)}}
+	b.SetBytes(int64(len(fsys["openapi.yaml"].Data)))
+	ctx := context.Background()
+	b.ReportAllocs()
+	defer cpuTime(b)()
+	for b.Loop() {
+		var old *oaschema.Document
+		var oldErr error
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			old, oldErr = oaschema.Load(ctx, fsys, "openapi.yaml", oaschema.Options{})
+		}()
+		new, err := oaschema.Load(ctx, fsys, "openapi.yaml", oaschema.Options{})
+		<-done
+		if err != nil || oldErr != nil {
+			b.Fatal(err, oldErr)
+		}
+		rep, err := Check(ctx, old, new)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(rep.Findings) != 0 {
+			b.Fatalf("a document compared with itself reports %v", rep.Findings[0])
+		}
+	}
+}
+
+// BenchmarkCycles compares documents of k schemas that all reference each
+// other (../shared/corpus/generators/openapi_cycles.py): the cost must grow
+// with the documents' size (k²), not with the routes through them.
+func BenchmarkCycles(b *testing.B) {
+	for _, k := range []int{4, 10, 20, 40} {
+		b.Run(fmt.Sprintf("K=%d", k), func(b *testing.B) {
+			fsys := fstest.MapFS{"old/openapi.json": {Data: cyclesDoc(k, false)}, "new/openapi.json": {Data: cyclesDoc(k, true)}}
+			ctx := context.Background()
+			b.ReportAllocs()
+			for b.Loop() {
+				old, err := oaschema.Load(ctx, fsys, "old/openapi.json", oaschema.Options{})
+				if err != nil {
+					b.Fatal(err)
+				}
+				new, err := oaschema.Load(ctx, fsys, "new/openapi.json", oaschema.Options{})
+				if err != nil {
+					b.Fatal(err)
+				}
+				rep, err := Check(ctx, old, new)
+				if err != nil {
+					b.Fatal(err)
+				}
+				if len(rep.Findings) != 1 || rep.Findings[0].Rule != "RESPONSE_PROPERTY_ADDED" || len(rep.Findings[0].Elements) != k {
+					b.Fatalf("want one RESPONSE_PROPERTY_ADDED reaching %d operations, got %v", k, rep.Findings)
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkStripe loads and compares the Stripe pair of
+// ../shared/corpus/stripe-12 (two consecutive commits of Stripe's
+// spec3.yaml, about 1.9 MB each), whose expandable fields make every
+// schema reachable from every other.
+func BenchmarkStripe(b *testing.B) {
+	dir := filepath.Join("..", "..", "..", "shared", "corpus", "stripe-12")
+	oldPath, newPath := filepath.Join(dir, "old.yaml"), filepath.Join(dir, "new.yaml")
+	if _, err := os.Stat(oldPath); err != nil {
+		b.Skipf("%s is absent", oldPath)
+	}
+	ctx := context.Background()
+	b.ReportAllocs()
+	defer cpuTime(b)()
+	for b.Loop() {
+		old, new, err := oaschema.LoadPair(ctx, oldPath, newPath)
+		if err != nil {
+			b.Fatal(err)
+		}
+		rep, err := Check(ctx, old, new)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if rep.Breaking() {
+			b.Fatalf("the Stripe pair is compatible; got %v", rep.Findings)
+		}
+		b.ReportMetric(float64(len(rep.Findings)), "findings")
+	}
+}
+
+// BenchmarkElementsStripe lists the elements of Stripe's document, whose
+// routes through its schemas are far too many to list: the listing must
+// stay within its bounds and be cheap.
+func BenchmarkElementsStripe(b *testing.B) {
+	p := filepath.Join("..", "..", "..", "shared", "corpus", "stripe-12", "new.yaml")
+	if _, err := os.Stat(p); err != nil {
+		b.Skipf("%s is absent", p)
+	}
+	ctx := context.Background()
+	d, err := oaschema.LoadFile(ctx, p)
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		es, err := Elements(ctx, d)
+		if err != nil {
+			b.Fatal(err)
+		}
+		places := 0
+		for _, e := range es {
+			if e.Path != "" {
+				places++
+			}
+		}
+		if places > MaxElements {
+			b.Fatalf("%d places, more than %d", places, MaxElements)
+		}
+		b.ReportMetric(float64(len(es)), "elements")
+	}
+}

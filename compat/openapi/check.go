@@ -3,13 +3,13 @@ package openapi
 import (
 	"context"
 	"fmt"
-	"math"
 	"sort"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
 
 	"github.com/contractgate/contracts/compat"
+	"github.com/contractgate/contracts/internal/budget"
 	oaschema "github.com/contractgate/contracts/schemas/openapi"
 )
 
@@ -17,14 +17,15 @@ import (
 type checker struct {
 	ctx      context.Context
 	old, new *oaschema.Document
-	memo     map[pairKey][]change
-	active   map[pairKey]int // pairs being compared, by stack depth
-	depth    int             // current depth of the comparison stack
-	low      int             // lowest depth a cycle reached back to
-	work     int             // schema comparisons done, to bound recomputation
-	flat     map[*openapi3.Schema]*openapi3.Schema
-	groups   map[string]*group
-	order    []string
+	sh       *shapes
+	// The pair graph (graph.go): every compared pair once, the pairs still
+	// to compare, and where operations meet pairs.
+	nodes  []node
+	ids    map[pairKey]int32
+	queue  []int32
+	roots  []root
+	groups map[string]*group
+	order  []string
 }
 
 // Check compares two loaded documents and reports every change, each with
@@ -42,13 +43,18 @@ func Check(ctx context.Context, old, new *oaschema.Document) (rep *compat.Report
 		ctx:    ctx,
 		old:    old,
 		new:    new,
-		memo:   map[pairKey][]change{},
-		active: map[pairKey]int{},
-		low:    math.MaxInt,
-		flat:   map[*openapi3.Schema]*openapi3.Schema{},
+		sh:     newShapes(),
+		ids:    map[pairKey]int32{},
 		groups: map[string]*group{},
 	}
 	if err := c.paths(); err != nil {
+		return nil, err
+	}
+	c.webhooks()
+	if err := c.compareAll(); err != nil {
+		return nil, err
+	}
+	if err := c.attach(); err != nil {
 		return nil, err
 	}
 	rep = &compat.Report{Old: old.Name, New: new.Name}
@@ -128,7 +134,7 @@ func (c *checker) paths() error {
 	sort.Strings(keys)
 	for i, k := range keys {
 		if i%256 == 0 {
-			if err := c.ctx.Err(); err != nil {
+			if err := budget.Check(c.ctx); err != nil {
 				return err
 			}
 		}
@@ -184,6 +190,102 @@ func (c *checker) opLoc(d *oaschema.Document, path, method string, op *openapi3.
 type opCtx struct {
 	name       string // METHOD /path as in the new document
 	oloc, nloc compat.Location
+	// prefix goes before every part of a callback operation, inside the
+	// scope of the operation that registers it.
+	prefix string
+	// rev marks a webhook or callback operation: the provider writes the
+	// request and the subscriber the response.
+	rev bool
+}
+
+// dir is the direction of a part that travels as d in an ordinary
+// operation.
+func (oc opCtx) dir(d dir) dir {
+	if oc.rev {
+		return d.flip()
+	}
+	return d
+}
+
+// note records a change of an operation's part that is not a schema
+// comparison. In a webhook or callback such rules would read the wrong way
+// round, so there only schemas and the operations themselves are compared.
+func (c *checker) note(oc opCtx, rule, partName, what string, loc compat.Location) {
+	if oc.rev {
+		return
+	}
+	c.add(rule, oc.name, oc.prefix+partName, "", what, loc)
+}
+
+// webhooks pairs the webhooks of OpenAPI 3.1 by name and method.
+func (c *checker) webhooks() {
+	ow, nw := c.old.T.Webhooks, c.new.T.Webhooks
+	for _, name := range sortedKeys(ow) {
+		om := methods(ow[name])
+		var nm map[string]*openapi3.Operation
+		if nw[name] != nil {
+			nm = methods(nw[name])
+		}
+		for _, m := range sortedKeys(om) {
+			scope := webhookScope(name, m)
+			oloc := opLocation(c.old, operation{op: om[m], hook: true})
+			nop, ok := nm[m]
+			if !ok {
+				c.add("WEBHOOK_REMOVED", scope, "", "", "was removed, so subscribers no longer receive it", oloc)
+				continue
+			}
+			oc := opCtx{name: scope, oloc: oloc, nloc: opLocation(c.new, operation{op: nop, hook: true}), rev: true}
+			c.reversed(oc, name, name, ow[name], nw[name], om[m], nop)
+		}
+	}
+	for _, name := range sortedKeys(nw) {
+		nm := methods(nw[name])
+		var om map[string]*openapi3.Operation
+		if ow[name] != nil {
+			om = methods(ow[name])
+		}
+		for _, m := range sortedKeys(nm) {
+			if _, ok := om[m]; !ok {
+				c.add("WEBHOOK_ADDED", webhookScope(name, m), "", "", "was added", opLocation(c.new, operation{op: nm[m], hook: true}))
+			}
+		}
+	}
+}
+
+// callbacks pairs an operation's callbacks by name, expression and method.
+func (c *checker) callbacks(oc opCtx, oop, nop *openapi3.Operation) {
+	olist := callbackOps(operation{scope: oc.name, op: oop})
+	nlist := callbackOps(operation{scope: oc.name, op: nop})
+	nidx := map[string]callbackOp{}
+	for _, cb := range nlist {
+		nidx[cb.prefix] = cb
+	}
+	oidx := map[string]bool{}
+	for _, o := range olist {
+		oidx[o.prefix] = true
+		oloc := opLocation(c.old, o.operation)
+		n, ok := nidx[o.prefix]
+		if !ok {
+			c.add("CALLBACK_REMOVED", oc.name, o.prefix, "", "was removed, so subscribers no longer receive it", oloc)
+			continue
+		}
+		coc := opCtx{name: oc.name, oloc: oloc, nloc: opLocation(c.new, n.operation), prefix: o.prefix + " ", rev: true}
+		c.reversed(coc, o.path, n.path, o.item, n.item, o.op, n.op)
+	}
+	for _, n := range nlist {
+		if !oidx[n.prefix] {
+			c.add("CALLBACK_ADDED", oc.name, n.prefix, "", "was added", opLocation(c.new, n.operation))
+		}
+	}
+}
+
+// reversed compares a webhook or callback operation: its parameters and
+// request body are written by the provider and read by the subscriber, its
+// responses the other way round.
+func (c *checker) reversed(oc opCtx, opath, npath string, oitem, nitem *openapi3.PathItem, oop, nop *openapi3.Operation) {
+	c.parameters(oc, pathEntry{opath, oitem}, pathEntry{npath, nitem}, oop, nop)
+	c.requestBody(oc, oop, nop)
+	c.responses(oc, oop, nop)
 }
 
 // orLoc falls back to the operation's location when l has no line.
@@ -207,24 +309,5 @@ func (c *checker) operation(o, n pathEntry, m string, oop, nop *openapi3.Operati
 	c.requestBody(oc, oop, nop)
 	c.responses(oc, oop, nop)
 	c.security(oc, oop, nop)
-}
-
-// schemaChanges turns the changes of a schema comparison into findings of
-// operation oc, under the element ctx ("request body application/json").
-func (c *checker) schemaChanges(oc opCtx, ctx string, changes []change) {
-	for _, ch := range changes {
-		el := ""
-		if ch.path != "" {
-			el = "property " + ch.path
-		}
-		loc := ch.loc
-		if loc.Line == 0 {
-			if strings.Contains(ch.rule, "REMOVED") {
-				loc = oc.oloc
-			} else {
-				loc = oc.nloc
-			}
-		}
-		c.add(ch.rule, oc.name, ctx, el, ch.what, loc)
-	}
+	c.callbacks(oc, oop, nop)
 }

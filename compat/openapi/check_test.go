@@ -230,7 +230,20 @@ func TestGrouping(t *testing.T) {
 	if strings.Join(f.Affects, ",") != strings.Join(want, ",") {
 		t.Errorf("Affects = %v, want %v", f.Affects, want)
 	}
-	if !strings.Contains(f.Message, "GET /a, GET /b, GET /c and 2 more: ") {
+	if len(f.Elements) != 5 {
+		t.Fatalf("%d elements, want one per operation: %v", len(f.Elements), f.Elements)
+	}
+	for i, e := range f.Elements {
+		if e.Scope != want[i] || e.Part == "" || e.String() != e.Scope+" "+e.Part+" "+e.Path && e.Path != "" {
+			t.Errorf("element %d = %+v", i, e)
+		}
+	}
+	if f.Element != f.Elements[0].String() {
+		t.Errorf("Element %q is not the first of Elements %q", f.Element, f.Elements[0])
+	}
+	// Every operation meets the change at the same part and path, so the
+	// message names the operations once.
+	if !strings.Contains(f.Message, "GET /a, GET /b, GET /c and 2 more: the "+f.Elements[0].Part+" "+f.Elements[0].Path+" ") {
 		t.Errorf("message %q does not name the first three and count the rest", f.Message)
 	}
 }

@@ -13,12 +13,13 @@ import (
 )
 
 // Bounds on Elements: a document whose schemas reference each other can
-// have more routes through them than any listing could hold, so each part
-// lists at most MaxPartElements places and a document at most MaxElements.
-// Small documents (a consumer's expectations) are always listed whole.
+// have more routes through them than any listing could hold, so the places
+// inside each part's schema stop at MaxPartElements, and places anywhere at
+// MaxElements; every operation and part is listed all the same. Small
+// documents (a consumer's expectations) are always listed whole.
 const (
-	MaxPartElements = 5000
-	MaxElements     = 250000
+	MaxPartElements = 2000
+	MaxElements     = 100000
 )
 
 // operation is one operation of a document: under paths, or a webhook.
@@ -210,7 +211,7 @@ func Elements(ctx context.Context, d *oaschema.Document) ([]compat.Element, erro
 	if d == nil || d.T == nil {
 		return nil, nil
 	}
-	l := &lister{ctx: ctx, d: d, sh: newShapes(), on: map[*openapi3.Schema]bool{}}
+	l := &lister{ctx: ctx, d: d, sh: newShapes(), on: map[*openapi3.Schema]bool{}, steps: map[*openapi3.Schema][]step{}}
 	for _, o := range operations(d) {
 		if err := ctx.Err(); err != nil {
 			return nil, context.Cause(ctx)
@@ -218,21 +219,13 @@ func Elements(ctx context.Context, d *oaschema.Document) ([]compat.Element, erro
 		l.out = append(l.out, compat.Element{Scope: o.scope, Location: opLocation(d, o)})
 		for _, p := range parts(d, o, 0) {
 			l.out = append(l.out, compat.Element{Scope: o.scope, Part: p.name, Location: p.loc})
-			if p.schema == nil || p.schema.Value == nil {
+			if p.schema == nil || p.schema.Value == nil || l.places >= MaxElements {
 				continue
 			}
 			l.left = MaxPartElements
-			err := l.walk(o.scope, p.name, p.schema.Value, "", p.loc)
-			switch {
-			case errors.Is(err, errEnough) && len(l.out) >= MaxElements:
-				return l.out, nil
-			case errors.Is(err, errEnough):
-			case err != nil:
+			if err := l.walk(o.scope, p.name, p.schema.Value, "", p.loc); err != nil && !errors.Is(err, errEnough) {
 				return nil, err
 			}
-		}
-		if len(l.out) >= MaxElements {
-			return l.out[:MaxElements], nil
 		}
 	}
 	return l.out, nil
@@ -240,26 +233,34 @@ func Elements(ctx context.Context, d *oaschema.Document) ([]compat.Element, erro
 
 // lister is the state of one Elements call.
 type lister struct {
-	ctx  context.Context
-	d    *oaschema.Document
-	sh   *shapes
-	on   map[*openapi3.Schema]bool // schemas on the current path
-	out  []compat.Element
-	left int // elements this part may still list
-	n    int
+	ctx    context.Context
+	d      *oaschema.Document
+	sh     *shapes
+	on     map[*openapi3.Schema]bool // schemas on the current path
+	out    []compat.Element
+	left   int // places this part may still list
+	places int // places listed in all
+	n      int
+	steps  map[*openapi3.Schema][]step // each schema's steps, listed once
 }
 
 func (l *lister) walk(scope, partName string, s *openapi3.Schema, path string, fallback compat.Location) error {
 	l.on[s] = true
 	defer delete(l.on, s)
-	for _, st := range steps(l.sh.norm(s)) {
+	sts, ok := l.steps[s]
+	if !ok {
+		sts = steps(l.sh.norm(s))
+		l.steps[s] = sts
+	}
+	for _, st := range sts {
 		if l.n++; l.n%1024 == 0 && l.ctx.Err() != nil {
 			return context.Cause(l.ctx)
 		}
-		if l.left <= 0 || len(l.out) >= MaxElements {
+		if l.left <= 0 || l.places >= MaxElements {
 			return errEnough
 		}
 		l.left--
+		l.places++
 		p := join(path, st.seg)
 		l.out = append(l.out, compat.Element{Scope: scope, Part: partName, Path: propertyPath(p), Location: orLoc(l.d.Location(originOf(st.ref)), fallback)})
 		if l.on[st.ref.Value] {

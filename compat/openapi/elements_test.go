@@ -101,8 +101,17 @@ func TestElementsBounded(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(es) > MaxElements || len(es) < 12 {
-		t.Fatalf("%d elements, want between 12 and %d", len(es), MaxElements)
+	ops, places := 0, 0
+	for _, e := range es {
+		switch {
+		case e.Part == "":
+			ops++
+		case e.Path != "":
+			places++
+		}
+	}
+	if ops != 12 || places > MaxElements || places == 0 {
+		t.Fatalf("%d operations and %d places, want 12 and at most %d", ops, places, MaxElements)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	cancel()

@@ -2,101 +2,124 @@ package openapi
 
 import (
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/contractgate/contracts/compat"
 )
 
-// maxNamed is how many operations a grouped message names before "and N
-// more"; Affects always lists them all.
+// maxNamed is how many elements (or operations) a grouped message names
+// before "and N more"; Elements always lists them all.
 const maxNamed = 3
 
-// group is one finding in the making: the same change (rule, place, element,
-// predicate) reached from one or more operations.
+// group is one finding in the making: the same change (rule, place,
+// predicate) reached from one or more operations' parts.
 type group struct {
 	rule string
 	what string
-	el   string
 	loc  compat.Location
-	ctx  map[string]reach // operation -> how it reaches the place
-	// first is the operation that sorts first; el is as it reaches the place.
-	first string
+	// reach holds, per operation and part, the path inside the part's
+	// schema where the change is met there.
+	reach map[[2]string]string
 }
 
-// reach is how one operation reaches a changed place: the part of the
-// operation (ctx) and the path inside its schema (el).
-type reach struct{ ctx, el string }
-
-// add records a change seen from operation op. Changes to one place of the
-// documents (a component schema reached from many operations) group into one
-// finding listing every operation they affect.
-func (c *checker) add(rule, op, ctx, el, what string, loc compat.Location) {
-	// The place and the predicate identify a change; the element path
-	// may differ by how an operation reaches the place, so it is left out.
+// add records a change met by operation op at part and path. Changes to one
+// place of the documents (a component schema reached from many operations)
+// group into one finding listing every element they reach.
+func (c *checker) add(rule, op, part, path, what string, loc compat.Location) {
 	key := rule + "\x00" + loc.String() + "\x00" + what
 	if loc.Line == 0 {
-		key += "\x00" + op + "\x00" + ctx + "\x00" + el
+		key += "\x00" + op + "\x00" + part + "\x00" + path
 	}
 	g, ok := c.groups[key]
-	if ok && g.el != el && op < g.first {
-		g.el = el // the message names the element as the first operation reaches it
-	}
 	if !ok {
-		g = &group{rule: rule, what: what, el: el, loc: loc, ctx: map[string]reach{}, first: op}
+		g = &group{rule: rule, what: what, loc: loc, reach: map[[2]string]string{}}
 		c.groups[key] = g
 		c.order = append(c.order, key)
 	}
-	if _, seen := g.ctx[op]; !seen {
-		g.ctx[op] = reach{ctx, el}
-	}
-	if op < g.first {
-		g.first = op
+	k := [2]string{op, part}
+	if old, seen := g.reach[k]; !seen || shorter(path, old) {
+		g.reach[k] = path
 	}
 }
 
+// shorter orders paths for the one an element keeps: shortest, then by
+// text, so the choice never depends on the order of the walk.
+func shorter(a, b string) bool {
+	if len(a) != len(b) {
+		return len(a) < len(b)
+	}
+	return a < b
+}
+
 func (g *group) finding() compat.Finding {
-	ops := make([]string, 0, len(g.ctx))
-	for op := range g.ctx {
-		ops = append(ops, op)
+	elements := make([]compat.Element, 0, len(g.reach))
+	for k, path := range g.reach {
+		elements = append(elements, compat.Element{Scope: k[0], Part: k[1], Path: path, Location: g.loc})
 	}
-	sort.Strings(ops)
-	first := ops[0]
-	ctx := g.ctx[first].ctx
-	subject := strings.TrimSpace(ctx + " " + g.el)
-	element := strings.TrimSpace(first + " " + subject)
-	if subject == "" {
-		subject = "operation"
-	}
-	named := ops
-	if len(named) > maxNamed {
-		named = named[:maxNamed]
-	}
-	who := strings.Join(named, ", ")
-	if n := len(ops) - len(named); n > 0 {
-		who += " and " + itoa(n) + " more"
-	}
-	elements := make([]compat.Element, len(ops))
-	for i, op := range ops {
-		r := g.ctx[op]
-		elements[i] = compat.Element{Scope: op, Part: r.ctx, Path: r.el, Location: g.loc}
-	}
+	sort.Slice(elements, func(i, j int) bool {
+		a, b := elements[i], elements[j]
+		if a.Scope != b.Scope {
+			return a.Scope < b.Scope
+		}
+		if a.Part != b.Part {
+			return a.Part < b.Part
+		}
+		return a.Path < b.Path
+	})
 	rule := ruleIndex[g.rule]
 	return compat.Finding{
 		Rule:      g.rule,
 		Severity:  severity(g.rule),
-		Message:   who + ": the " + subject + " " + g.what + ".",
-		Element:   element,
-		Affects:   ops,
+		Message:   message(elements, g.what),
+		Element:   elements[0].String(),
+		Affects:   compat.Scopes(elements),
 		Elements:  elements,
 		Tolerance: rule.Tolerance,
 		Location:  g.loc,
 	}
 }
 
-func itoa(n int) string {
-	const digits = "0123456789"
-	if n < 10 {
-		return digits[n : n+1]
+// message is the sentence of a finding. When every element has the same
+// part and path (a security scheme used by many operations), it names the
+// operations; otherwise it names the first element and then, truly, where
+// each other operation meets the same change.
+func message(elements []compat.Element, what string) string {
+	first := elements[0]
+	subject := func(e compat.Element) string {
+		if s := strings.TrimSpace(e.Part + " " + e.Path); s != "" {
+			return s
+		}
+		return "operation"
 	}
-	return itoa(n/10) + digits[n%10:n%10+1]
+	same := true
+	for _, e := range elements[1:] {
+		if e.Part != first.Part || e.Path != first.Path {
+			same = false
+			break
+		}
+	}
+	if same {
+		ops := compat.Scopes(elements)
+		who := strings.Join(ops[:min(len(ops), maxNamed)], ", ")
+		if n := len(ops) - maxNamed; n > 0 {
+			who += " and " + strconv.Itoa(n) + " more"
+		}
+		return who + ": the " + subject(first) + " " + what + "."
+	}
+	msg := first.Scope + ": the " + subject(first) + " " + what + "; the same change is met at "
+	others := elements[1:]
+	named := make([]string, 0, maxNamed)
+	for _, e := range others[:min(len(others), maxNamed-1)] {
+		named = append(named, e.String())
+	}
+	switch n := len(others) - len(named); {
+	case n > 0:
+		msg += strings.Join(named, ", ") + " and " + strconv.Itoa(n) + " more"
+	case len(named) > 1:
+		msg += strings.Join(named[:len(named)-1], ", ") + " and " + named[len(named)-1]
+	default:
+		msg += named[0]
+	}
+	return msg + "."
 }

@@ -51,13 +51,6 @@ func effectiveParams(path string, item *openapi3.PathItem, op *openapi3.Operatio
 	return out
 }
 
-func paramCtx(p *openapi3.Parameter) string {
-	if p.In == openapi3.ParameterInHeader {
-		return "header " + p.Name
-	}
-	return p.In + " parameter " + p.Name
-}
-
 // paramSchema is a parameter's schema, from schema or from its content.
 func paramSchema(p *openapi3.Parameter) *openapi3.SchemaRef {
 	if p.Schema != nil {
@@ -104,7 +97,7 @@ func (c *checker) parameters(oc opCtx, o, n pathEntry, oop, nop *openapi3.Operat
 			}
 			if nw := np[nk].p; strings.EqualFold(nw.Name, old.Name) && nw.In != old.In {
 				moved[nk], moved[k] = true, true
-				c.add("PARAMETER_LOCATION_CHANGED", oc.name, paramCtx(old), "",
+				c.note(oc, "PARAMETER_LOCATION_CHANGED", paramPart(old),
 					fmt.Sprintf("moved from the %s to the %s as %s", old.In, nw.In, nw.Name), orLoc(c.new.Location(nw.Origin), oc.nloc))
 				break
 			}
@@ -115,21 +108,21 @@ func (c *checker) parameters(oc opCtx, o, n pathEntry, oop, nop *openapi3.Operat
 		nw, ok := np[k]
 		if !ok {
 			if !moved[k] {
-				c.add("PARAMETER_REMOVED", oc.name, paramCtx(old), "", "was removed, so the provider ignores or refuses it", orLoc(c.old.Location(old.Origin), oc.oloc))
+				c.note(oc, "PARAMETER_REMOVED", paramPart(old), "was removed, so the provider ignores or refuses it", orLoc(c.old.Location(old.Origin), oc.oloc))
 			}
 			continue
 		}
 		p := nw.p
 		loc := orLoc(c.new.Location(p.Origin), oc.nloc)
-		ctx := paramCtx(p)
+		ctx := paramPart(p)
 		if p.In == openapi3.ParameterInPath {
-			ctx = paramCtx(old)
+			ctx = paramPart(old)
 		}
 		switch {
 		case !old.Required && p.Required:
-			c.add("PARAMETER_MADE_REQUIRED", oc.name, ctx, "", "became required", orLoc(c.new.FieldLocation(p.Origin, "required"), loc))
+			c.note(oc, "PARAMETER_MADE_REQUIRED", ctx, "became required", orLoc(c.new.FieldLocation(p.Origin, "required"), loc))
 		case old.Required && !p.Required:
-			c.add("PARAMETER_MADE_OPTIONAL", oc.name, ctx, "", "became optional", orLoc(c.new.FieldLocation(p.Origin, "required"), loc))
+			c.note(oc, "PARAMETER_MADE_OPTIONAL", ctx, "became optional", orLoc(c.new.FieldLocation(p.Origin, "required"), loc))
 		}
 		os, oe := style(old)
 		ns, ne := style(p)
@@ -139,14 +132,18 @@ func (c *checker) parameters(oc opCtx, o, n pathEntry, oop, nop *openapi3.Operat
 			complexType = has(ts, openapi3.TypeArray) || has(ts, openapi3.TypeObject)
 		}
 		if os != ns || (oe != ne && complexType) {
-			c.add("PARAMETER_STYLE_CHANGED", oc.name, ctx, "",
+			c.note(oc, "PARAMETER_STYLE_CHANGED", ctx,
 				fmt.Sprintf("changed serialization from style %s explode %t to style %s explode %t", os, oe, ns, ne), orLoc(c.new.FieldLocation(p.Origin, "style"), loc))
 		}
 		// Changes without a position of their own (converted Swagger
 		// parameters) point at the parameter rather than the operation.
 		poc := oc
 		poc.nloc, poc.oloc = loc, orLoc(c.old.Location(old.Origin), oc.oloc)
-		c.schemaChanges(poc, ctx, c.schema(paramSchema(old), paramSchema(p), request))
+		m := textMode
+		if p.Schema == nil {
+			m = jsonMode // content: the value is a serialized document
+		}
+		c.schemaRoot(poc, ctx, paramSchema(old), paramSchema(p), oc.dir(request), m)
 	}
 	for _, k := range sortedKeys(np) {
 		if _, ok := op[k]; ok || moved[k] {
@@ -155,9 +152,9 @@ func (c *checker) parameters(oc opCtx, o, n pathEntry, oop, nop *openapi3.Operat
 		p := np[k].p
 		loc := orLoc(c.new.Location(p.Origin), oc.nloc)
 		if p.Required {
-			c.add("PARAMETER_REQUIRED_ADDED", oc.name, "required "+paramCtx(p), "", "was added", loc)
+			c.note(oc, "PARAMETER_REQUIRED_ADDED", paramPart(p), "was added as required", loc)
 		} else {
-			c.add("PARAMETER_OPTIONAL_ADDED", oc.name, "optional "+paramCtx(p), "", "was added", loc)
+			c.note(oc, "PARAMETER_OPTIONAL_ADDED", paramPart(p), "was added as optional", loc)
 		}
 	}
 }
@@ -233,6 +230,20 @@ func mediaSchema(mt *openapi3.MediaType) *openapi3.SchemaRef {
 	return mt.Schema
 }
 
+// media compares the schemas of one media type; a schema given on one side
+// only constrains, or stops constraining, what the media type holds.
+func (c *checker) media(oc opCtx, partName string, o, n *openapi3.MediaType, d dir) {
+	os, ns := mediaSchema(o), mediaSchema(n)
+	switch {
+	case os == nil && ns != nil:
+		c.note(oc, constraint("SCHEMA", narrowed, d), partName, "now has a schema, so content it does not describe is no longer valid", orLoc(c.new.FieldLocation(n.Origin, "schema"), oc.nloc))
+	case os != nil && ns == nil:
+		c.note(oc, constraint("SCHEMA", widened, d), partName, "no longer has a schema, so any content is valid", orLoc(c.new.Location(n.Origin), oc.nloc))
+	default:
+		c.schemaRoot(oc, partName, os, ns, d, jsonMode)
+	}
+}
+
 func (c *checker) requestBody(oc opCtx, oop, nop *openapi3.Operation) {
 	var ob, nb *openapi3.RequestBody
 	if oop.RequestBody != nil {
@@ -245,21 +256,21 @@ func (c *checker) requestBody(oc opCtx, oop, nop *openapi3.Operation) {
 	case ob == nil && nb == nil:
 		return
 	case ob == nil && nb.Required:
-		c.add("REQUEST_BODY_REQUIRED_ADDED", oc.name, "required request body", "", "was added", orLoc(c.new.Location(nb.Origin), oc.nloc))
+		c.note(oc, "REQUEST_BODY_REQUIRED_ADDED", "request", "body was added as required", orLoc(c.new.Location(nb.Origin), oc.nloc))
 		return
 	case ob == nil:
-		c.add("REQUEST_BODY_OPTIONAL_ADDED", oc.name, "optional request body", "", "was added", orLoc(c.new.Location(nb.Origin), oc.nloc))
+		c.note(oc, "REQUEST_BODY_OPTIONAL_ADDED", "request", "body was added as optional", orLoc(c.new.Location(nb.Origin), oc.nloc))
 		return
 	case nb == nil:
-		c.add("REQUEST_BODY_REMOVED", oc.name, "request body", "", "was removed", orLoc(c.old.Location(ob.Origin), oc.oloc))
+		c.note(oc, "REQUEST_BODY_REMOVED", "request", "body was removed", orLoc(c.old.Location(ob.Origin), oc.oloc))
 		return
 	}
 	nloc := orLoc(c.new.Location(nb.Origin), oc.nloc)
 	switch {
 	case !ob.Required && nb.Required:
-		c.add("REQUEST_BODY_MADE_REQUIRED", oc.name, "request body", "", "became required", orLoc(c.new.FieldLocation(nb.Origin, "required"), nloc))
+		c.note(oc, "REQUEST_BODY_MADE_REQUIRED", "request", "body became required", orLoc(c.new.FieldLocation(nb.Origin, "required"), nloc))
 	case ob.Required && !nb.Required:
-		c.add("REQUEST_BODY_MADE_OPTIONAL", oc.name, "request body", "", "became optional", nloc)
+		c.note(oc, "REQUEST_BODY_MADE_OPTIONAL", "request", "body became optional", nloc)
 	}
 	om, onames := mediaIndex(ob.Content)
 	nm, nnames := mediaIndex(nb.Content)
@@ -268,17 +279,17 @@ func (c *checker) requestBody(oc opCtx, oop, nop *openapi3.Operation) {
 		if !ok {
 			// A new wildcard that covers the old type still accepts it.
 			if w := coveringMedia(nm, k); w != "" {
-				c.schemaChanges(oc, "request body "+nnames.of(w), c.schema(mediaSchema(om[k]), mediaSchema(nm[w]), request))
+				c.media(oc, "request "+nnames.of(w), om[k], nm[w], oc.dir(request))
 				continue
 			}
-			c.add("REQUEST_MEDIA_TYPE_REMOVED", oc.name, "request body media type "+onames.of(k), "", "is no longer accepted", orLoc(c.old.Location(om[k].Origin), oc.oloc))
+			c.note(oc, "REQUEST_MEDIA_TYPE_REMOVED", "request "+onames.of(k), "is no longer accepted as a media type", orLoc(c.old.Location(om[k].Origin), oc.oloc))
 			continue
 		}
-		c.schemaChanges(oc, "request body "+nnames.of(k), c.schema(mediaSchema(om[k]), mediaSchema(nmt), request))
+		c.media(oc, "request "+nnames.of(k), om[k], nmt, oc.dir(request))
 	}
 	for _, k := range sortedKeys(nm) {
 		if _, ok := om[k]; !ok {
-			c.add("REQUEST_MEDIA_TYPE_ADDED", oc.name, "request body media type "+nnames.of(k), "", "is now accepted", orLoc(c.new.Location(nm[k].Origin), nloc))
+			c.note(oc, "REQUEST_MEDIA_TYPE_ADDED", "request "+nnames.of(k), "is now accepted as a media type", orLoc(c.new.Location(nm[k].Origin), nloc))
 		}
 	}
 }
@@ -293,10 +304,19 @@ func responseMap(op *openapi3.Operation) map[string]*openapi3.Response {
 	out := make(map[string]*openapi3.Response, len(m))
 	for code, r := range m {
 		if r != nil && r.Value != nil {
-			out[strings.ToUpper(code)] = r.Value
+			out[statusKey(code)] = r.Value
 		}
 	}
 	return out
+}
+
+// statusKey spells a response status for pairing and elements: ranges in
+// upper case (2XX), default in lower case, as the specification writes them.
+func statusKey(code string) string {
+	if strings.EqualFold(code, "default") {
+		return "default"
+	}
+	return strings.ToUpper(code)
 }
 
 func (c *checker) responses(oc opCtx, oop, nop *openapi3.Operation) {
@@ -340,7 +360,7 @@ func (c *checker) responses(oc opCtx, oop, nop *openapi3.Operation) {
 		if len(newSuccess) > 0 {
 			loc = orLoc(c.new.Location(nr[newSuccess[0]].Origin), loc)
 		}
-		c.add("RESPONSE_SUCCESS_STATUS_REPLACED", oc.name, plural(len(oldSuccess), "success status ", "success statuses ")+strings.Join(oldSuccess, ", "), "", what, loc)
+		c.note(oc, "RESPONSE_SUCCESS_STATUS_REPLACED", "response "+oldSuccess[0], plural(len(oldSuccess), "", "and the other success statuses "+strings.Join(oldSuccess[1:], ", ")+" ")+what, loc)
 	}
 	for _, code := range sortedKeys(or) {
 		o := or[code]
@@ -350,7 +370,7 @@ func (c *checker) responses(oc opCtx, oop, nop *openapi3.Operation) {
 		}
 		if !ok {
 			if !(replaced && isSuccess(code)) {
-				c.add("RESPONSE_STATUS_REMOVED", oc.name, "response "+code, "", "was removed", orLoc(c.old.Location(o.Origin), oc.oloc))
+				c.note(oc, "RESPONSE_STATUS_REMOVED", "response "+code, "was removed", orLoc(c.old.Location(o.Origin), oc.oloc))
 			}
 			continue
 		}
@@ -376,9 +396,9 @@ func (c *checker) responses(oc opCtx, oop, nop *openapi3.Operation) {
 		switch {
 		case replaced && isSuccess(code):
 		case isSuccess(code) && !takesOver:
-			c.add("RESPONSE_SUCCESS_STATUS_ADDED", oc.name, "response "+code, "", "was added, a success status clients of the old version may not handle", loc)
+			c.note(oc, "RESPONSE_SUCCESS_STATUS_ADDED", "response "+code, "was added, a success status clients of the old version may not handle", loc)
 		default:
-			c.add("RESPONSE_STATUS_ADDED", oc.name, "response "+code, "", "was added", loc)
+			c.note(oc, "RESPONSE_STATUS_ADDED", "response "+code, "was added", loc)
 		}
 	}
 }
@@ -408,19 +428,19 @@ func (c *checker) response(oc opCtx, code string, o, n *openapi3.Response) {
 		ctx := "response " + code + " header " + onames.of(k)
 		switch {
 		case !ok && h.Required:
-			c.add("RESPONSE_REQUIRED_HEADER_REMOVED", oc.name, ctx, "", "was removed", orLoc(c.old.Location(h.Origin), oc.oloc))
+			c.note(oc, "RESPONSE_REQUIRED_HEADER_REMOVED", ctx, "was removed", orLoc(c.old.Location(h.Origin), oc.oloc))
 			continue
 		case !ok:
-			c.add("RESPONSE_OPTIONAL_HEADER_REMOVED", oc.name, ctx, "", "was removed", orLoc(c.old.Location(h.Origin), oc.oloc))
+			c.note(oc, "RESPONSE_OPTIONAL_HEADER_REMOVED", ctx, "was removed", orLoc(c.old.Location(h.Origin), oc.oloc))
 			continue
 		case h.Required && !nw.Required:
-			c.add("RESPONSE_HEADER_MADE_OPTIONAL", oc.name, "response "+code+" header "+nnames.of(k), "", "became optional, so responses may leave it out", orLoc(c.new.Location(nw.Origin), nloc))
+			c.note(oc, "RESPONSE_HEADER_MADE_OPTIONAL", "response "+code+" header "+nnames.of(k), "became optional, so responses may leave it out", orLoc(c.new.Location(nw.Origin), nloc))
 		}
-		c.schemaChanges(oc, "response "+code+" header "+nnames.of(k), c.schema(paramSchema(&h.Parameter), paramSchema(&nw.Parameter), response))
+		c.schemaRoot(oc, "response "+code+" header "+nnames.of(k), paramSchema(&h.Parameter), paramSchema(&nw.Parameter), oc.dir(response), textMode)
 	}
 	for _, k := range sortedKeys(nh) {
 		if _, ok := oh[k]; !ok {
-			c.add("RESPONSE_HEADER_ADDED", oc.name, "response "+code+" header "+nnames.of(k), "", "was added", orLoc(c.new.Location(nh[k].Origin), nloc))
+			c.note(oc, "RESPONSE_HEADER_ADDED", "response "+code+" header "+nnames.of(k), "was added", orLoc(c.new.Location(nh[k].Origin), nloc))
 		}
 	}
 	om, onm := mediaIndex(o.Content)
@@ -436,21 +456,21 @@ func (c *checker) response(oc opCtx, code string, o, n *openapi3.Response) {
 				for _, nk := range sortedKeys(nm) {
 					if _, inOld := om[nk]; !inOld && mediaCovers(k, nk) {
 						matched, covered[nk] = true, true
-						c.schemaChanges(oc, "response "+code+" "+nnm.of(nk), c.schema(mediaSchema(om[k]), mediaSchema(nm[nk]), response))
+						c.media(oc, "response "+code+" "+nnm.of(nk), om[k], nm[nk], oc.dir(response))
 					}
 				}
 				if matched {
 					continue
 				}
 			}
-			c.add("RESPONSE_MEDIA_TYPE_REMOVED", oc.name, "response "+code+" media type "+onm.of(k), "", "is no longer sent", orLoc(c.old.Location(om[k].Origin), oc.oloc))
+			c.note(oc, "RESPONSE_MEDIA_TYPE_REMOVED", "response "+code+" "+onm.of(k), "is no longer sent as a media type", orLoc(c.old.Location(om[k].Origin), oc.oloc))
 			continue
 		}
-		c.schemaChanges(oc, "response "+code+" "+nnm.of(k), c.schema(mediaSchema(om[k]), mediaSchema(nmt), response))
+		c.media(oc, "response "+code+" "+nnm.of(k), om[k], nmt, oc.dir(response))
 	}
 	for _, k := range sortedKeys(nm) {
 		if _, ok := om[k]; !ok && !covered[k] {
-			c.add("RESPONSE_MEDIA_TYPE_ADDED", oc.name, "response "+code+" media type "+nnm.of(k), "", "was added", orLoc(c.new.Location(nm[k].Origin), nloc))
+			c.note(oc, "RESPONSE_MEDIA_TYPE_ADDED", "response "+code+" "+nnm.of(k), "was added as a media type", orLoc(c.new.Location(nm[k].Origin), nloc))
 		}
 	}
 }
@@ -519,12 +539,12 @@ func (c *checker) security(oc opCtx, oop, nop *openapi3.Operation) {
 			}
 		}
 		if !ok {
-			c.add("SECURITY_NARROWED", oc.name, "security requirement "+secName(a), "", "is no longer accepted", loc)
+			c.note(oc, "SECURITY_NARROWED", "security", "requirement "+secName(a)+" is no longer accepted", loc)
 		}
 	}
 	for _, b := range na {
 		if !oldNames[secName(b)] {
-			c.add("SECURITY_WIDENED", oc.name, "security requirement "+secName(b), "", "is now accepted", loc)
+			c.note(oc, "SECURITY_WIDENED", "security", "requirement "+secName(b)+" is now accepted", loc)
 		}
 	}
 	// A scheme used on both sides must still take the same credentials.
@@ -545,7 +565,7 @@ func (c *checker) security(oc opCtx, oop, nop *openapi3.Operation) {
 				continue
 			}
 			if what := schemeChange(os, ns); what != "" {
-				c.add("SECURITY_SCHEME_CHANGED", oc.name, "security scheme "+name, "", what, orLoc(c.new.Location(ns.Origin), loc))
+				c.note(oc, "SECURITY_SCHEME_CHANGED", "security", "scheme "+name+" "+what, orLoc(c.new.Location(ns.Origin), loc))
 			}
 		}
 	}

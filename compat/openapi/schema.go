@@ -1,21 +1,20 @@
 package openapi
 
 import (
-	"encoding/json"
 	"fmt"
-	"math"
 	"sort"
 	"strings"
 
 	"github.com/getkin/kin-openapi/openapi3"
 
 	"github.com/contractgate/contracts/compat"
-	oaschema "github.com/contractgate/contracts/schemas/openapi"
 )
 
 // dir says who writes a schema: the client (request) or the provider
 // (response). The reader must accept all the writer can send, so a request
-// may widen and a response may narrow.
+// may widen and a response may narrow. In a webhook or callback the
+// provider writes the request and the subscriber the response, so there
+// the request's schemas are compared as responses and the other way round.
 type dir int
 
 const (
@@ -31,6 +30,9 @@ func (d dir) String() string {
 	return "response"
 }
 
+// flip is the other direction.
+func (d dir) flip() dir { return 1 - d }
+
 // effect is how the set of values a schema accepts changed.
 type effect int
 
@@ -40,19 +42,14 @@ const (
 	changed                    // neither contains the other
 )
 
-// change is one schema change, relative to the compared pair: path names the
-// element inside the schema ("" for the schema itself, "total",
-// "lineItems[].quantity") and what is the predicate of the sentence.
+// change is one change of a compared pair: path is "" for the pair's
+// schema itself or a segment below it (a property name), and what is the
+// predicate of the sentence.
 type change struct {
 	rule string
 	path string
 	what string
 	loc  compat.Location
-}
-
-type pairKey struct {
-	o, n *openapi3.Schema
-	d    dir
 }
 
 // constraint picks the rule for a change of kind (TYPE, ENUM, MAX, …) with
@@ -70,302 +67,150 @@ func constraint(kind string, e effect, d dir) string {
 	return "RESPONSE_" + kind + "_WIDENED"
 }
 
-// maxWork bounds schema comparisons before every result is memoised even if
-// a cycle left it partial: pathological cycles cost time, never forever.
-const maxWork = 1 << 20
-
-// schema compares two resolved schemas in direction d. Results are memoised
-// per (old, new, direction), which shares the work for a component reached
-// from many operations. A pair met again while it is being compared is a
-// cycle: it contributes nothing there (its changes are reported where the
-// cycle started), and results computed inside such a cycle are not memoised,
-// so an operation entering the cycle elsewhere still sees every change and
-// lands in Affects.
-func (c *checker) schema(o, n *openapi3.SchemaRef, d dir) []change {
-	if o == nil || n == nil || o.Value == nil || n.Value == nil {
-		return nil
-	}
-	k := pairKey{o.Value, n.Value, d}
-	if r, ok := c.memo[k]; ok {
-		return r
-	}
-	if at, ok := c.active[k]; ok {
-		c.low = min(c.low, at)
-		return nil
-	}
-	c.work++
-	c.depth++
-	my := c.depth
-	c.active[k] = my
-	outer := c.low
-	c.low = math.MaxInt
-	r := c.compareSchema(c.flatten(o.Value), c.flatten(n.Value), d)
-	delete(c.active, k)
-	c.depth--
-	if c.low >= my || c.work > maxWork {
-		c.memo[k] = r
-	}
-	c.low = min(outer, c.low)
-	return r
+// cmp compares one pair of normalised schemas. It records the pair's own
+// changes and links to the pairs of its subschemas; it never recurses.
+type cmp struct {
+	c      *checker
+	id     int32
+	d      dir
+	pol    polarity
+	mode   mode
+	os, ns *openapi3.Schema
+	out    []change
 }
 
-// flatten merges allOf members into one schema (cached per schema, so
-// pointers stay stable for memoisation). A body must satisfy every member,
-// so their properties, required names and constraints add up.
-func (c *checker) flatten(s *openapi3.Schema) *openapi3.Schema {
-	if len(s.AllOf) == 0 {
-		return s
-	}
-	if f, ok := c.flat[s]; ok {
-		if f == nil { // cycle through allOf: use the schema as it is
-			return s
-		}
-		return f
-	}
-	c.flat[s] = nil
-	m := *s
-	m.AllOf = nil
-	m.Properties = openapi3.Schemas{}
-	for k, v := range s.Properties {
-		m.Properties[k] = v
-	}
-	m.Required = append([]string(nil), s.Required...)
-	for _, ref := range s.AllOf {
-		if ref == nil || ref.Value == nil {
-			continue
-		}
-		p := c.flatten(ref.Value)
-		if m.Type.IsEmpty() {
-			m.Type = p.Type
-		}
-		if m.Format == "" {
-			m.Format = p.Format
-		}
-		for k, v := range p.Properties {
-			if _, ok := m.Properties[k]; !ok {
-				m.Properties[k] = v
-			}
-		}
-		m.Required = append(m.Required, p.Required...)
-		if m.Enum == nil {
-			m.Enum = p.Enum
-		}
-		if m.Min == nil {
-			m.Min, m.ExclusiveMin = p.Min, p.ExclusiveMin
-		}
-		if m.Max == nil {
-			m.Max, m.ExclusiveMax = p.Max, p.ExclusiveMax
-		}
-		if m.MaxLength == nil {
-			m.MaxLength = p.MaxLength
-		}
-		m.MinLength = max(m.MinLength, p.MinLength)
-		if m.MaxItems == nil {
-			m.MaxItems = p.MaxItems
-		}
-		m.MinItems = max(m.MinItems, p.MinItems)
-		m.UniqueItems = m.UniqueItems || p.UniqueItems
-		if m.MultipleOf == nil {
-			m.MultipleOf = p.MultipleOf
-		}
-		if m.Pattern == "" {
-			m.Pattern = p.Pattern
-		}
-		if m.Items == nil {
-			m.Items = p.Items
-		}
-		if m.AdditionalProperties.Has == nil && m.AdditionalProperties.Schema == nil {
-			m.AdditionalProperties = p.AdditionalProperties
-		}
-		if m.Discriminator == nil {
-			m.Discriminator = p.Discriminator
-		}
-		if len(m.OneOf) == 0 {
-			m.OneOf = p.OneOf
-		}
-		if len(m.AnyOf) == 0 {
-			m.AnyOf = p.AnyOf
-		}
-		if m.Origin == nil {
-			m.Origin = p.Origin
-		}
-	}
-	c.flat[s] = &m
-	return &m
+func (p *cmp) nl(field string) compat.Location { return p.c.new.FieldLocation(p.ns.Origin, field) }
+func (p *cmp) ol(field string) compat.Location { return p.c.old.FieldLocation(p.os.Origin, field) }
+
+// add records a change of a constraint kind whose effect on this schema is
+// e; the polarity turns it into its effect where the comparison started.
+func (p *cmp) add(kind string, e effect, what string, loc compat.Location) {
+	p.addAt(kind, e, "", what, loc)
 }
 
-// types returns the schema's types without null, inferring object or array
-// from properties or items when no type is given, and whether null is
-// allowed (3.0 nullable or a 3.1 type list with "null").
-func types(s *openapi3.Schema) (ts []string, null bool) {
-	for _, t := range s.Type.Slice() {
-		if t == openapi3.TypeNull {
-			null = true
-			continue
-		}
-		ts = append(ts, t)
-	}
-	if s.Nullable {
-		null = true
-	}
-	if len(ts) == 0 && s.Type.IsEmpty() {
-		switch {
-		case len(s.Properties) > 0:
-			ts = []string{openapi3.TypeObject}
-		case s.Items != nil:
-			ts = []string{openapi3.TypeArray}
-		case len(s.OneOf) > 0:
-			ts, null = altTypes(s.OneOf, null)
-		case len(s.AnyOf) > 0:
-			ts, null = altTypes(s.AnyOf, null)
-		}
-	}
-	sort.Strings(ts)
-	return ts, null
+func (p *cmp) addAt(kind string, e effect, path, what string, loc compat.Location) {
+	p.out = append(p.out, change{rule: constraint(kind, p.pol.apply(e), p.d), path: path, what: what, loc: loc})
 }
 
-// altTypes is the union of the alternatives' types; any alternative of any
-// type makes the union any type.
-func altTypes(alts openapi3.SchemaRefs, null bool) ([]string, bool) {
-	seen := map[string]bool{}
-	var out []string
-	for _, a := range alts {
-		if a == nil || a.Value == nil || len(a.Value.OneOf)+len(a.Value.AnyOf) > 0 {
-			return nil, null
-		}
-		ts, n := types(a.Value)
-		if len(ts) == 0 {
-			return nil, null
-		}
-		null = null || n
-		for _, t := range ts {
-			if !seen[t] {
-				seen[t] = true
-				out = append(out, t)
-			}
-		}
+// fixed records a change under a rule of its own. Inside not or if, where
+// such a rule's meaning turns around, it is reported as a change of the
+// enclosing keyword instead.
+func (p *cmp) fixed(rule, path, what string, loc compat.Location) {
+	switch p.pol {
+	case negated:
+		rule = constraint("NOT", changed, p.d)
+	case either:
+		rule = constraint("CONDITIONAL", changed, p.d)
 	}
-	return out, null
+	p.out = append(p.out, change{rule: rule, path: path, what: what, loc: loc})
 }
 
-// enumOf is a schema's enum or, for alternatives that are all enums, the
-// union of theirs.
-func enumOf(s *openapi3.Schema) []any {
-	if len(s.Enum) > 0 {
-		return s.Enum
+// link pairs a subschema of each side under seg.
+func (p *cmp) link(seg string, o, n *openapi3.SchemaRef) { p.linkAs(seg, o, n, positive) }
+
+func (p *cmp) linkAs(seg string, o, n *openapi3.SchemaRef, pol polarity) {
+	to := p.c.pair(o, n, pairKey{d: p.d, pol: p.pol.compose(pol), mode: p.mode})
+	if to >= 0 {
+		p.c.nodes[p.id].edges = append(p.c.nodes[p.id].edges, edge{seg, to})
 	}
-	if s.Const != nil {
-		return []any{s.Const}
-	}
-	alts := s.OneOf
-	if len(alts) == 0 {
-		alts = s.AnyOf
-	}
-	if len(alts) == 0 {
-		return nil
-	}
-	var out []any
-	for _, a := range alts {
-		if a == nil || a.Value == nil || len(a.Value.Enum) == 0 {
-			return nil
-		}
-		out = append(out, a.Value.Enum...)
-	}
-	return out
 }
 
-// accepts reports whether a schema of types set accepts values of type t.
-func accepts(set []string, t string) bool {
-	if len(set) == 0 {
-		return true
-	}
-	for _, s := range set {
-		if s == t || (s == openapi3.TypeNumber && t == openapi3.TypeInteger) {
-			return true
-		}
-	}
-	return false
-}
-
-func covers(wide, narrow []string) bool {
-	if len(wide) == 0 {
-		return true
-	}
-	if len(narrow) == 0 {
-		return false
-	}
-	for _, t := range narrow {
-		if !accepts(wide, t) {
-			return false
-		}
-	}
-	return true
-}
-
-func typeName(ts []string) string {
-	switch len(ts) {
-	case 0:
-		return "any type"
-	case 1:
-		return ts[0]
-	}
-	return "[" + strings.Join(ts, ", ") + "]"
-}
-
-func has(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
-		}
-	}
-	return false
-}
-
-func join(path, seg string) string {
+// presence compares a keyword present on one side only: added narrows,
+// removed widens. It reports whether the keyword is on both sides.
+func (p *cmp) presence(kind string, o, n bool, added, removed string, loc compat.Location) bool {
 	switch {
-	case path == "":
-		return seg
-	case strings.HasPrefix(seg, "[") || strings.HasPrefix(seg, "("):
-		return path + seg
+	case o && !n:
+		p.add(kind, widened, removed, loc)
+	case !o && n:
+		p.add(kind, narrowed, added, loc)
 	}
-	return path + "." + seg
+	return o && n
 }
 
-func prefix(changes []change, seg string) []change {
-	if len(changes) == 0 {
-		return nil
-	}
-	out := make([]change, len(changes))
-	for i, ch := range changes {
-		if ch.path == "" {
-			ch.path = seg
-		} else {
-			ch.path = join(seg, ch.path)
+func (p *cmp) compare() {
+	os, ns := p.os, p.ns
+	// The false schema accepts nothing.
+	if of, nf := isFalse(os), isFalse(ns); of || nf {
+		switch {
+		case of && nf:
+		case nf:
+			p.add("TYPE", narrowed, "now accepts no value at all (false)", p.nl(""))
+		default:
+			p.add("TYPE", widened, "now accepts values (it was false)", p.nl(""))
 		}
-		out[i] = ch
+		return
 	}
-	return out
+	if p.alternativesOnOneSide() {
+		return
+	}
+	if !p.types() {
+		return
+	}
+	p.format()
+	p.enum()
+	p.bounds()
+	p.content()
+
+	// Objects.
+	p.properties()
+	p.dependentRequired()
+	p.additional()
+	p.patternProperties()
+	p.discriminator()
+	for _, kw := range []struct {
+		kind, seg  string
+		o, n       *openapi3.SchemaRef
+		add, gone  string
+		field, key string
+	}{
+		{"PROPERTY_NAMES", "(propertyNames)", os.PropertyNames, ns.PropertyNames, "now constrains property names (propertyNames)", "no longer constrains property names (propertyNames)", "propertyNames", ""},
+		{"CONTAINS", "[contains]", os.Contains, ns.Contains, "now requires an item matching contains", "no longer requires an item matching contains", "contains", ""},
+	} {
+		if p.presence(kw.kind, kw.o != nil, kw.n != nil, kw.add, kw.gone, firstLoc(p.nl(kw.field), p.nl(""))) {
+			p.link(kw.seg, kw.o, kw.n)
+		}
+	}
+	for _, k := range sortedKeys(os.DependentSchemas) {
+		if n, ok := ns.DependentSchemas[k]; ok {
+			p.link(dependentSeg(k), os.DependentSchemas[k], n)
+		} else {
+			p.add("DEPENDENT_SCHEMAS", widened, fmt.Sprintf("no longer applies a schema when property %s is present (dependentSchemas)", k), firstLoc(p.nl("dependentSchemas"), p.nl("")))
+		}
+	}
+	for _, k := range sortedKeys(ns.DependentSchemas) {
+		if _, ok := os.DependentSchemas[k]; !ok {
+			p.add("DEPENDENT_SCHEMAS", narrowed, fmt.Sprintf("now applies a schema when property %s is present (dependentSchemas)", k), firstLoc(p.nl("dependentSchemas"), p.nl("")))
+		}
+	}
+	p.unevaluated("UNEVALUATED_PROPERTIES", "unevaluatedProperties", "(unevaluatedProperties)", os.UnevaluatedProperties, ns.UnevaluatedProperties)
+
+	// Arrays.
+	p.items()
+	p.containsBounds()
+	p.unevaluated("UNEVALUATED_ITEMS", "unevaluatedItems", "[unevaluated]", os.UnevaluatedItems, ns.UnevaluatedItems)
+
+	// Alternatives and conditions.
+	p.variants("oneOf", os.OneOf, ns.OneOf)
+	p.variants("anyOf", os.AnyOf, ns.AnyOf)
+	p.ambiguous()
+	if p.presence("NOT", os.Not != nil, ns.Not != nil, "now refuses values matching a not schema", "no longer refuses values matching its not schema", firstLoc(p.nl("not"), p.nl(""))) {
+		p.linkAs("(not)", os.Not, ns.Not, negated)
+	}
+	p.conditional()
 }
 
-func fmtNum(f float64) string {
-	if f == math.Trunc(f) && math.Abs(f) < 1e15 {
-		return fmt.Sprintf("%d", int64(f))
-	}
-	return fmt.Sprint(f)
-}
+func isFalse(s *openapi3.Schema) bool { return s.Always != nil && !*s.Always }
 
-func (c *checker) compareSchema(os, ns *openapi3.Schema, d dir) []change {
-	var out []change
-	nl := func(field string) compat.Location { return c.new.FieldLocation(ns.Origin, field) }
-	ol := func(field string) compat.Location { return c.old.FieldLocation(os.Origin, field) }
-	add := func(kind string, e effect, what string, loc compat.Location) {
-		out = append(out, change{rule: constraint(kind, e, d), what: what, loc: loc})
-	}
-
-	// Type and nullability.
+// types compares type and nullability; false means the types changed so
+// much that nothing else is worth comparing.
+func (p *cmp) types() bool {
+	os, ns := p.os, p.ns
 	ot, onull := types(os)
 	nt, nnull := types(ns)
 	oldIn, newIn := covers(nt, ot), covers(ot, nt)
+	if p.mode == textMode {
+		oldIn, newIn = textCovers(ns, nt, os, ot), textCovers(os, ot, ns, nt)
+	}
 	if !oldIn || !newIn {
 		e := changed
 		switch {
@@ -374,318 +219,129 @@ func (c *checker) compareSchema(os, ns *openapi3.Schema, d dir) []change {
 		case newIn:
 			e = narrowed
 		}
-		add("TYPE", e, fmt.Sprintf("changed type from %s to %s", typeName(ot), typeName(nt)), nl("type"))
+		p.add("TYPE", e, fmt.Sprintf("changed type from %s to %s", typeName(ot), typeName(nt)), p.nl("type"))
 		if e == changed {
-			return out
+			return false
 		}
 	}
-	if onull != nnull {
+	if p.mode == textMode {
+		// A single value is also the text of an array of one: compare it
+		// with the items that now hold it.
+		switch {
+		case !has(ot, openapi3.TypeArray) && has(nt, openapi3.TypeArray) && len(ot) > 0:
+			p.link("[]", &openapi3.SchemaRef{Value: os}, ns.Items)
+		case has(ot, openapi3.TypeArray) && !has(nt, openapi3.TypeArray) && len(nt) > 0:
+			p.link("[]", os.Items, &openapi3.SchemaRef{Value: ns})
+		}
+	}
+	if onull != nnull && p.mode == jsonMode {
+		loc := firstLoc(p.nl("nullable"), p.nl("type"), p.nl("oneOf"), p.nl("anyOf"))
 		if nnull {
-			add("NULLABLE", widened, "became nullable", firstLoc(nl("nullable"), nl("type")))
+			p.add("NULLABLE", widened, "became nullable", loc)
 		} else {
-			add("NULLABLE", narrowed, "is no longer nullable", firstLoc(nl("nullable"), nl("type")))
+			p.add("NULLABLE", narrowed, "is no longer nullable", loc)
 		}
 	}
+	return true
+}
 
-	// Format.
-	if of, nf := implicitFormat(ot, os.Format), implicitFormat(nt, ns.Format); of != nf {
-		e := changed
+// textCovers reports whether parameter text valid for the narrow schema is
+// valid for the wide one: any text is a string, an integer's text is a
+// number's, and a single value is an array of one.
+func textCovers(wide *openapi3.Schema, wt []string, narrow *openapi3.Schema, nt []string) bool {
+	if len(wt) == 0 {
+		return true
+	}
+	if len(nt) == 0 {
+		return false
+	}
+	var itemTypes []string
+	if has(wt, openapi3.TypeArray) && wide.Items != nil && wide.Items.Value != nil {
+		itemTypes, _ = types(wide.Items.Value)
+	}
+	for _, t := range nt {
 		switch {
-		case nf == "":
-			e = widened
-		case of == "":
-			e = narrowed
-		case wideningFormat[of+">"+nf]:
-			e = widened
-		case wideningFormat[nf+">"+of]:
-			e = narrowed
-		}
-		add("FORMAT", e, fmt.Sprintf("changed format from %s to %s", orNone(os.Format), orNone(ns.Format)), firstLoc(nl("format"), nl("")))
-	}
-
-	// Enum.
-	out = append(out, c.enum(os, ns, d, nl("enum"))...)
-
-	// Numeric bounds.
-	ob, nb := upper(os), upper(ns)
-	if e := cmpUpper(ob, nb); e != 0 {
-		add("MAX", e, fmt.Sprintf("changed maximum from %s to %s", ob, nb), firstLoc(nl("maximum"), nl("exclusiveMaximum"), nl("")))
-	}
-	ob, nb = lower(os), lower(ns)
-	if e := cmpLower(ob, nb); e != 0 {
-		add("MIN", e, fmt.Sprintf("changed minimum from %s to %s", ob, nb), firstLoc(nl("minimum"), nl("exclusiveMinimum"), nl("")))
-	}
-	if e := cmpMaxInt(os.MaxLength, ns.MaxLength); e != 0 {
-		add("MAX_LENGTH", e, fmt.Sprintf("changed maxLength from %s to %s", uintStr(os.MaxLength), uintStr(ns.MaxLength)), firstLoc(nl("maxLength"), nl("")))
-	}
-	if os.MinLength != ns.MinLength {
-		add("MIN_LENGTH", minEffect(os.MinLength, ns.MinLength), fmt.Sprintf("changed minLength from %d to %d", os.MinLength, ns.MinLength), firstLoc(nl("minLength"), nl("")))
-	}
-	if e := cmpMaxInt(os.MaxItems, ns.MaxItems); e != 0 {
-		add("MAX_ITEMS", e, fmt.Sprintf("changed maxItems from %s to %s", uintStr(os.MaxItems), uintStr(ns.MaxItems)), firstLoc(nl("maxItems"), nl("")))
-	}
-	if os.MinItems != ns.MinItems {
-		add("MIN_ITEMS", minEffect(os.MinItems, ns.MinItems), fmt.Sprintf("changed minItems from %d to %d", os.MinItems, ns.MinItems), firstLoc(nl("minItems"), nl("")))
-	}
-	if os.UniqueItems != ns.UniqueItems {
-		if ns.UniqueItems {
-			add("UNIQUE_ITEMS", narrowed, "now requires unique items", firstLoc(nl("uniqueItems"), nl("")))
-		} else {
-			add("UNIQUE_ITEMS", widened, "no longer requires unique items", nl(""))
+		case accepts(wt, t):
+		case t != openapi3.TypeArray && t != openapi3.TypeObject && has(wt, openapi3.TypeString):
+		case t != openapi3.TypeArray && t != openapi3.TypeObject && has(wt, openapi3.TypeArray) &&
+			(accepts(itemTypes, t) || has(itemTypes, openapi3.TypeString)):
+		default:
+			return false
 		}
 	}
-	if e := cmpMultipleOf(os.MultipleOf, ns.MultipleOf); e != 0 {
-		add("MULTIPLE_OF", e, fmt.Sprintf("changed multipleOf from %s to %s", floatStr(os.MultipleOf), floatStr(ns.MultipleOf)), firstLoc(nl("multipleOf"), nl("")))
-	}
-	if os.Pattern != ns.Pattern {
-		e := changed
-		switch {
-		case ns.Pattern == "":
-			e = widened
-		case os.Pattern == "":
-			e = narrowed
-		}
-		add("PATTERN", e, fmt.Sprintf("changed pattern from %s to %s", quoteOrNone(os.Pattern), quoteOrNone(ns.Pattern)), firstLoc(nl("pattern"), nl("")))
-	}
-
-	// Objects.
-	out = append(out, c.properties(os, ns, d)...)
-	out = append(out, c.additional(os, ns, d)...)
-	out = append(out, c.discriminator(os, ns, d)...)
-
-	// Arrays.
-	if os.Items != nil && ns.Items != nil {
-		out = append(out, prefix(c.schema(os.Items, ns.Items, d), "[]")...)
-	}
-
-	// Alternatives.
-	out = append(out, c.variants("oneOf", os.OneOf, ns.OneOf, d, ol, nl)...)
-	out = append(out, c.variants("anyOf", os.AnyOf, ns.AnyOf, d, ol, nl)...)
-	return out
+	return true
 }
 
-// implicitFormat drops a format that restricts nothing: int64 on integers
-// and double on numbers are what JSON numbers hold anyway.
-func implicitFormat(ts []string, f string) string {
-	if (f == "int64" && has(ts, openapi3.TypeInteger)) || (f == "double" && has(ts, openapi3.TypeNumber)) {
-		return ""
+func (p *cmp) format() {
+	os, ns := p.os, p.ns
+	ot, _ := types(os)
+	nt, _ := types(ns)
+	of, nf := implicitFormat(ot, os.Format), implicitFormat(nt, ns.Format)
+	if of == nf {
+		return
 	}
-	return f
-}
-
-// wideningFormat lists format changes that accept strictly more values.
-var wideningFormat = map[string]bool{
-	"int32>int64": true, "float>double": true, "date>date-time": false,
-}
-
-func orNone(s string) string {
-	if s == "" {
-		return "none"
-	}
-	return s
-}
-
-func quoteOrNone(s string) string {
-	if s == "" {
-		return "none"
-	}
-	return fmt.Sprintf("%q", s)
-}
-
-func firstLoc(locs ...compat.Location) compat.Location {
-	for _, l := range locs {
-		if l.Line > 0 {
-			return l
-		}
-	}
-	if len(locs) > 0 {
-		return locs[len(locs)-1]
-	}
-	return compat.Location{}
-}
-
-// bound is a numeric bound; set false means none.
-type bound struct {
-	v    float64
-	excl bool
-	set  bool
-}
-
-// String formats the bound as messages show it.
-func (b bound) String() string {
+	e := changed
 	switch {
-	case !b.set:
-		return "none"
-	case b.excl:
-		return fmtNum(b.v) + " (exclusive)"
+	case nf == "":
+		e = widened
+	case of == "":
+		e = narrowed
+	case wideningFormat[of+">"+nf]:
+		e = widened
+	case wideningFormat[nf+">"+of]:
+		e = narrowed
 	}
-	return fmtNum(b.v)
+	p.add("FORMAT", e, fmt.Sprintf("changed format from %s to %s", orNone(os.Format), orNone(ns.Format)), firstLoc(p.nl("format"), p.nl("")))
 }
 
-func upper(s *openapi3.Schema) bound {
-	if v := s.ExclusiveMax.Value; v != nil {
-		return bound{*v, true, true}
+// maxListed is how many values a message names before "and N more".
+const maxListed = 10
+
+// andList joins names as a sentence does: a, b and c.
+func andList(names []string) string {
+	if len(names) < 2 {
+		return strings.Join(names, "")
 	}
-	if s.Max != nil {
-		return bound{*s.Max, s.ExclusiveMax.Bool != nil && *s.ExclusiveMax.Bool, true}
-	}
-	return bound{}
+	return strings.Join(names[:len(names)-1], ", ") + " and " + names[len(names)-1]
 }
 
-func lower(s *openapi3.Schema) bound {
-	if v := s.ExclusiveMin.Value; v != nil {
-		return bound{*v, true, true}
+// listed names values, the first maxListed of them, counting the rest.
+func listed(vals []string) string {
+	if len(vals) <= maxListed {
+		return strings.Join(vals, ", ")
 	}
-	if s.Min != nil {
-		return bound{*s.Min, s.ExclusiveMin.Bool != nil && *s.ExclusiveMin.Bool, true}
-	}
-	return bound{}
+	return strings.Join(vals[:maxListed], ", ") + fmt.Sprintf(" and %d more", len(vals)-maxListed)
 }
 
-// cmpUpper compares upper bounds: a lower or newly exclusive bound narrows.
-func cmpUpper(o, n bound) effect {
-	switch {
-	case !o.set && !n.set:
-		return 0
-	case !o.set:
-		return narrowed
-	case !n.set:
-		return widened
-	case n.v < o.v || (n.v == o.v && n.excl && !o.excl):
-		return narrowed
-	case n.v > o.v || (n.v == o.v && !n.excl && o.excl):
-		return widened
-	}
-	return 0
-}
-
-func cmpLower(o, n bound) effect {
-	switch {
-	case !o.set && !n.set:
-		return 0
-	case !o.set:
-		return narrowed
-	case !n.set:
-		return widened
-	case n.v > o.v || (n.v == o.v && n.excl && !o.excl):
-		return narrowed
-	case n.v < o.v || (n.v == o.v && !n.excl && o.excl):
-		return widened
-	}
-	return 0
-}
-
-func cmpMaxInt(o, n *uint64) effect {
-	switch {
-	case o == nil && n == nil:
-		return 0
-	case o == nil:
-		return narrowed
-	case n == nil:
-		return widened
-	case *n < *o:
-		return narrowed
-	case *n > *o:
-		return widened
-	}
-	return 0
-}
-
-func minEffect(o, n uint64) effect {
-	if n > o {
-		return narrowed
-	}
-	return widened
-}
-
-func cmpMultipleOf(o, n *float64) effect {
-	switch {
-	case o == nil && n == nil:
-		return 0
-	case o == nil:
-		return narrowed
-	case n == nil:
-		return widened
-	case *o == *n:
-		return 0
-	case *o != 0 && isMultiple(*n, *o):
-		return narrowed
-	case *n != 0 && isMultiple(*o, *n):
-		return widened
-	}
-	return changed
-}
-
-func isMultiple(a, b float64) bool {
-	q := a / b
-	return math.Abs(q-math.Round(q)) < 1e-9
-}
-
-func uintStr(p *uint64) string {
-	if p == nil {
-		return "none"
-	}
-	return fmt.Sprint(*p)
-}
-
-func floatStr(p *float64) string {
-	if p == nil {
-		return "none"
-	}
-	return fmtNum(*p)
-}
-
-// enumKey gives an enum value a canonical spelling, so 1 and 1.0 or
-// differently ordered lists compare equal.
-func enumKey(v any) string {
-	b, err := json.Marshal(v)
-	if err != nil {
-		return fmt.Sprint(v)
-	}
-	return string(b)
-}
-
-func enumSet(vals []any) (map[string]string, []string) {
-	m := make(map[string]string, len(vals))
-	var keys []string
-	for _, v := range vals {
-		if v == nil {
-			continue // null in an enum is nullability, compared elsewhere
-		}
-		k := enumKey(v)
-		if _, ok := m[k]; !ok {
-			m[k] = fmt.Sprint(v)
-			keys = append(keys, k)
-		}
-	}
-	sort.Strings(keys)
-	return m, keys
-}
-
-func (c *checker) enum(os, ns *openapi3.Schema, d dir, loc compat.Location) []change {
+func (p *cmp) enum() {
+	os, ns := p.os, p.ns
 	oe, ne := enumOf(os), enumOf(ns)
 	if len(oe) == 0 && len(ne) == 0 {
-		return nil
+		return
 	}
-	om, okeys := enumSet(oe)
-	nm, nkeys := enumSet(ne)
-	if loc.Line == 0 {
-		loc = c.new.Location(ns.Origin)
+	key := enumKey
+	if p.mode == textMode {
+		key = textKey // a parameter's 1 and "1" are the same text
 	}
-	list := func(m map[string]string, keys []string) string {
-		var s []string
-		for _, k := range keys {
-			s = append(s, m[k])
+	om, okeys := enumSet(oe, key)
+	nm, nkeys := enumSet(ne, key)
+	loc := firstLoc(p.nl("enum"), p.nl("const"), p.nl(""))
+	names := func(m map[string]string, keys []string) string {
+		s := make([]string, len(keys))
+		for i, k := range keys {
+			s[i] = m[k]
 		}
-		return strings.Join(s, ", ")
+		return listed(s)
 	}
 	switch {
 	case len(okeys) == 0 && len(nkeys) == 0:
-		return nil
+		return
 	case len(okeys) == 0:
-		return []change{{rule: constraint("ENUM", narrowed, d), what: fmt.Sprintf("is now restricted to the values %s", list(nm, nkeys)), loc: loc}}
+		p.add("ENUM", narrowed, fmt.Sprintf("is now restricted to the %s %s", plural(len(nkeys), "value", "values"), names(nm, nkeys)), loc)
+		return
 	case len(nkeys) == 0:
-		return []change{{rule: constraint("ENUM", widened, d), what: fmt.Sprintf("is no longer restricted to the values %s", list(om, okeys)), loc: c.new.Location(ns.Origin)}}
+		p.add("ENUM", widened, fmt.Sprintf("is no longer restricted to the %s %s", plural(len(okeys), "value", "values"), names(om, okeys)), p.nl(""))
+		return
 	}
 	var removed, added []string
 	for _, k := range okeys {
@@ -698,67 +354,270 @@ func (c *checker) enum(os, ns *openapi3.Schema, d dir, loc compat.Location) []ch
 			added = append(added, k)
 		}
 	}
-	var out []change
 	if len(removed) > 0 {
-		out = append(out, change{rule: constraint("ENUM", narrowed, d), what: fmt.Sprintf("no longer allows the enum %s %s", plural(len(removed), "value", "values"), list(om, removed)), loc: loc})
+		p.add("ENUM", narrowed, fmt.Sprintf("no longer allows the enum %s %s", plural(len(removed), "value", "values"), names(om, removed)), loc)
 	}
 	if len(added) > 0 {
-		out = append(out, change{rule: constraint("ENUM", widened, d), what: fmt.Sprintf("gained the enum %s %s", plural(len(added), "value", "values"), list(nm, added)), loc: loc})
+		p.add("ENUM", widened, fmt.Sprintf("gained the enum %s %s", plural(len(added), "value", "values"), names(nm, added)), loc)
 	}
-	return out
 }
 
-func plural(n int, one, many string) string {
-	if n == 1 {
-		return one
+func (p *cmp) bounds() {
+	os, ns := p.os, p.ns
+	nl := p.nl
+	ob, nb := upper(os), upper(ns)
+	if e := cmpUpper(ob, nb); e != 0 {
+		p.add("MAX", e, fmt.Sprintf("changed maximum from %s to %s", ob, nb), firstLoc(nl("maximum"), nl("exclusiveMaximum"), nl("")))
 	}
-	return many
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
+	ob, nb = lower(os), lower(ns)
+	if e := cmpLower(ob, nb); e != 0 {
+		p.add("MIN", e, fmt.Sprintf("changed minimum from %s to %s", ob, nb), firstLoc(nl("minimum"), nl("exclusiveMinimum"), nl("")))
 	}
-	sort.Strings(keys)
-	return keys
-}
-
-// requiredLoc is where name appears in s's required list, or the property.
-func requiredLoc(doc *oaschema.Document, s *openapi3.Schema, name string, prop *openapi3.SchemaRef) compat.Location {
-	if s.Origin != nil {
-		for _, l := range s.Origin.Sequences["required"] {
-			if l.Name == name {
-				return doc.FieldLocation(&openapi3.Origin{Key: &l}, "")
-			}
+	maxes := []struct {
+		kind, field string
+		o, n        *uint64
+	}{
+		{"MAX_LENGTH", "maxLength", os.MaxLength, ns.MaxLength},
+		{"MAX_ITEMS", "maxItems", os.MaxItems, ns.MaxItems},
+		{"MAX_PROPERTIES", "maxProperties", os.MaxProps, ns.MaxProps},
+	}
+	for _, m := range maxes {
+		if e := cmpMaxInt(m.o, m.n); e != 0 {
+			p.add(m.kind, e, fmt.Sprintf("changed %s from %s to %s", m.field, uintStr(m.o), uintStr(m.n)), firstLoc(nl(m.field), nl("")))
 		}
 	}
-	return propLoc(doc, s, name, prop)
+	mins := []struct {
+		kind, field string
+		o, n        uint64
+	}{
+		{"MIN_LENGTH", "minLength", os.MinLength, ns.MinLength},
+		{"MIN_ITEMS", "minItems", os.MinItems, ns.MinItems},
+		{"MIN_PROPERTIES", "minProperties", os.MinProps, ns.MinProps},
+	}
+	for _, m := range mins {
+		if m.o != m.n {
+			p.add(m.kind, minEffect(m.o, m.n), fmt.Sprintf("changed %s from %d to %d", m.field, m.o, m.n), firstLoc(nl(m.field), nl("")))
+		}
+	}
+	if os.UniqueItems != ns.UniqueItems {
+		if ns.UniqueItems {
+			p.add("UNIQUE_ITEMS", narrowed, "now requires unique items", firstLoc(nl("uniqueItems"), nl("")))
+		} else {
+			p.add("UNIQUE_ITEMS", widened, "no longer requires unique items", nl(""))
+		}
+	}
+	if e := cmpMultipleOf(os.MultipleOf, ns.MultipleOf); e != 0 {
+		p.add("MULTIPLE_OF", e, fmt.Sprintf("changed multipleOf from %s to %s", floatStr(os.MultipleOf), floatStr(ns.MultipleOf)), firstLoc(nl("multipleOf"), nl("")))
+	}
+	if os.Pattern != ns.Pattern {
+		e := changed
+		switch {
+		case ns.Pattern == "":
+			e = widened
+		case os.Pattern == "":
+			e = narrowed
+		}
+		p.add("PATTERN", e, fmt.Sprintf("changed pattern from %s to %s", quoteOrNone(os.Pattern), quoteOrNone(ns.Pattern)), firstLoc(nl("pattern"), nl("")))
+	}
 }
 
-func propLoc(doc *oaschema.Document, s *openapi3.Schema, name string, prop *openapi3.SchemaRef) compat.Location {
-	if prop != nil && prop.Value != nil && prop.Value.Origin != nil && prop.Value.Origin.Key != nil {
-		return doc.Location(prop.Value.Origin)
+// content compares what a string holds: contentMediaType,
+// contentEncoding and contentSchema.
+func (p *cmp) content() {
+	os, ns := p.os, p.ns
+	for _, kw := range []struct{ field, o, n string }{
+		{"contentMediaType", os.ContentMediaType, ns.ContentMediaType},
+		{"contentEncoding", os.ContentEncoding, ns.ContentEncoding},
+	} {
+		if kw.o == kw.n {
+			continue
+		}
+		e := changed
+		switch {
+		case kw.n == "":
+			e = widened
+		case kw.o == "":
+			e = narrowed
+		}
+		p.add("CONTENT", e, fmt.Sprintf("changed %s from %s to %s", kw.field, orNone(kw.o), orNone(kw.n)), firstLoc(p.nl(kw.field), p.nl("")))
 	}
-	if prop != nil && prop.Origin != nil {
-		return doc.Location(prop.Origin)
+	if p.presence("CONTENT", os.ContentSchema != nil, ns.ContentSchema != nil, "now constrains its decoded content (contentSchema)", "no longer constrains its decoded content (contentSchema)", firstLoc(p.nl("contentSchema"), p.nl(""))) {
+		p.link("(contentSchema)", os.ContentSchema, ns.ContentSchema)
 	}
-	return doc.FieldLocation(s.Origin, "properties")
 }
 
-func (c *checker) properties(os, ns *openapi3.Schema, d dir) []change {
+// items compares array items: items, and prefixItems by position.
+func (p *cmp) items() {
+	os, ns := p.os, p.ns
+	if p.mode == textMode && has(typesOnly(os), openapi3.TypeArray) != has(typesOnly(ns), openapi3.TypeArray) {
+		return // linked by types
+	}
+	oi, ni := os.Items != nil && !isTrue(os.Items), ns.Items != nil && !isTrue(ns.Items)
+	if p.presence("ITEMS", oi, ni, "now constrains its items", "no longer constrains its items", firstLoc(p.nl("items"), p.nl(""))) {
+		p.link("[]", os.Items, ns.Items)
+	}
+	loc := firstLoc(p.nl("prefixItems"), p.nl(""))
+	for i := 0; i < max(len(os.PrefixItems), len(ns.PrefixItems)); i++ {
+		switch {
+		case i >= len(ns.PrefixItems):
+			p.add("PREFIX_ITEMS", widened, fmt.Sprintf("no longer constrains item %d (prefixItems)", i), loc)
+		case i >= len(os.PrefixItems):
+			p.add("PREFIX_ITEMS", narrowed, fmt.Sprintf("now constrains item %d (prefixItems)", i), loc)
+		default:
+			p.link(itemSeg(i), os.PrefixItems[i], ns.PrefixItems[i])
+		}
+	}
+}
+
+func isTrue(r *openapi3.SchemaRef) bool {
+	return r != nil && r.Value != nil && unconstrained(r.Value)
+}
+
+func typesOnly(s *openapi3.Schema) []string {
+	ts, _ := types(s)
+	return ts
+}
+
+// containsBounds compares minContains and maxContains, which apply only
+// with contains (minContains defaults to 1 there).
+func (p *cmp) containsBounds() {
+	os, ns := p.os, p.ns
+	if os.Contains == nil || ns.Contains == nil {
+		return
+	}
+	omin, nmin := uint64(1), uint64(1)
+	if os.MinContains != nil {
+		omin = *os.MinContains
+	}
+	if ns.MinContains != nil {
+		nmin = *ns.MinContains
+	}
+	if omin != nmin {
+		p.add("CONTAINS", minEffect(omin, nmin), fmt.Sprintf("changed minContains from %d to %d", omin, nmin), firstLoc(p.nl("minContains"), p.nl("contains")))
+	}
+	if e := cmpMaxInt(os.MaxContains, ns.MaxContains); e != 0 {
+		p.add("CONTAINS", e, fmt.Sprintf("changed maxContains from %s to %s", uintStr(os.MaxContains), uintStr(ns.MaxContains)), firstLoc(p.nl("maxContains"), p.nl("contains")))
+	}
+}
+
+// boolState reads additionalProperties, unevaluatedProperties or
+// unevaluatedItems: 0 forbids, 1 is a schema, 2 allows anything.
+func boolState(a openapi3.BoolSchema) int {
+	switch {
+	case a.Schema != nil && a.Schema.Value != nil && isFalse(a.Schema.Value):
+		return 0
+	case a.Schema != nil && a.Schema.Value != nil && !unconstrained(a.Schema.Value):
+		return 1
+	case a.Has != nil && !*a.Has:
+		return 0
+	}
+	return 2
+}
+
+var boolStateNames = [...]string{"false", "a schema", "true"}
+
+func (p *cmp) unevaluated(kind, field, seg string, o, n openapi3.BoolSchema) {
+	os2, ns2 := boolState(o), boolState(n)
+	loc := firstLoc(p.nl(field), p.nl(""))
+	switch {
+	case os2 == 1 && ns2 == 1:
+		p.link(seg, o.Schema, n.Schema)
+	case os2 == ns2:
+	case ns2 < os2:
+		p.add(kind, narrowed, fmt.Sprintf("changed %s from %s to %s", field, boolStateNames[os2], boolStateNames[ns2]), loc)
+	default:
+		p.add(kind, widened, fmt.Sprintf("changed %s from %s to %s", field, boolStateNames[os2], boolStateNames[ns2]), loc)
+	}
+}
+
+// additional compares additionalProperties: absent or true allows anything,
+// false nothing, a schema what it accepts.
+func (p *cmp) additional() {
+	p.unevaluated("ADDITIONAL_PROPERTIES", "additionalProperties", "*", p.os.AdditionalProperties, p.ns.AdditionalProperties)
+}
+
+func (p *cmp) patternProperties() {
+	os, ns := p.os, p.ns
+	loc := firstLoc(p.nl("patternProperties"), p.nl(""))
+	for _, k := range sortedKeys(os.PatternProperties) {
+		if n, ok := ns.PatternProperties[k]; ok {
+			p.link(patternSeg(k), os.PatternProperties[k], n)
+		} else {
+			p.add("PATTERN_PROPERTIES", widened, fmt.Sprintf("no longer constrains properties matching %q (patternProperties)", k), loc)
+		}
+	}
+	for _, k := range sortedKeys(ns.PatternProperties) {
+		if _, ok := os.PatternProperties[k]; !ok {
+			p.add("PATTERN_PROPERTIES", narrowed, fmt.Sprintf("now constrains properties matching %q (patternProperties)", k), loc)
+		}
+	}
+}
+
+func (p *cmp) dependentRequired() {
+	os, ns := p.os, p.ns
+	loc := firstLoc(p.nl("dependentRequired"), p.nl(""))
+	keys := map[string]bool{}
+	for k := range os.DependentRequired {
+		keys[k] = true
+	}
+	for k := range ns.DependentRequired {
+		keys[k] = true
+	}
+	for _, k := range sortedStrings(keys) {
+		o, n := os.DependentRequired[k], ns.DependentRequired[k]
+		var more, fewer []string
+		for _, x := range n {
+			if !has(o, x) {
+				more = append(more, x)
+			}
+		}
+		for _, x := range o {
+			if !has(n, x) {
+				fewer = append(fewer, x)
+			}
+		}
+		if len(more) > 0 {
+			p.add("DEPENDENT_REQUIRED", narrowed, fmt.Sprintf("now requires %s when property %s is present (dependentRequired)", listed(more), k), loc)
+		}
+		if len(fewer) > 0 {
+			p.add("DEPENDENT_REQUIRED", widened, fmt.Sprintf("no longer requires %s when property %s is present (dependentRequired)", listed(fewer), k), loc)
+		}
+	}
+}
+
+// conditional compares if/then/else. A change to if moves values between
+// then and else, so it is compared as a change both ways.
+func (p *cmp) conditional() {
+	os, ns := p.os, p.ns
+	loc := firstLoc(p.nl("if"), p.nl(""))
+	if !p.presence("CONDITIONAL", os.If != nil, ns.If != nil, "gained an if/then/else condition", "lost its if/then/else condition", firstLoc(loc, p.ol("if"))) {
+		return
+	}
+	p.linkAs("(if)", os.If, ns.If, either)
+	for _, kw := range []struct {
+		name, seg string
+		o, n      *openapi3.SchemaRef
+	}{{"then", "(then)", os.Then, ns.Then}, {"else", "(else)", os.Else, ns.Else}} {
+		if p.presence("CONDITIONAL", kw.o != nil, kw.n != nil, "gained a "+kw.name+" schema", "lost its "+kw.name+" schema", firstLoc(p.nl(kw.name), loc)) {
+			p.link(kw.seg, kw.o, kw.n)
+		}
+	}
+}
+
+func (p *cmp) properties() {
+	os, ns := p.os, p.ns
 	if len(os.Properties) == 0 && len(ns.Properties) == 0 && len(os.Required) == 0 && len(ns.Required) == 0 {
-		return nil
+		return
 	}
-	var out []change
-	hidden := func(p *openapi3.SchemaRef) bool {
-		if p == nil || p.Value == nil {
+	c, d := p.c, p.d
+	hidden := func(r *openapi3.SchemaRef) bool {
+		if r == nil || r.Value == nil {
 			return false
 		}
 		if d == request {
-			return p.Value.ReadOnly
+			return r.Value.ReadOnly
 		}
-		return p.Value.WriteOnly
+		return r.Value.WriteOnly
 	}
 	for _, name := range sortedKeys(os.Properties) {
 		op := os.Properties[name]
@@ -770,14 +629,14 @@ func (c *checker) properties(os, ns *openapi3.Schema, d dir) []change {
 			}
 			loc := propLoc(c.old, os, name, op)
 			switch {
-			case d == request && ns.AdditionalProperties.Has != nil && !*ns.AdditionalProperties.Has:
-				out = append(out, change{rule: "REQUEST_PROPERTY_REMOVED_REFUSED", path: name, what: "was removed while additionalProperties is false, so bodies that still send it are refused", loc: loc})
+			case d == request && boolState(ns.AdditionalProperties) == 0:
+				p.fixed("REQUEST_PROPERTY_REMOVED_REFUSED", name, "was removed while additionalProperties is false, so bodies that still send it are refused", loc)
 			case d == request:
-				out = append(out, change{rule: "REQUEST_PROPERTY_REMOVED", path: name, what: "was removed", loc: loc})
+				p.fixed("REQUEST_PROPERTY_REMOVED", name, "was removed", loc)
 			case oreq:
-				out = append(out, change{rule: "RESPONSE_REQUIRED_PROPERTY_REMOVED", path: name, what: "was removed", loc: loc})
+				p.fixed("RESPONSE_REQUIRED_PROPERTY_REMOVED", name, "was removed", loc)
 			default:
-				out = append(out, change{rule: "RESPONSE_OPTIONAL_PROPERTY_REMOVED", path: name, what: "was removed", loc: loc})
+				p.fixed("RESPONSE_OPTIONAL_PROPERTY_REMOVED", name, "was removed", loc)
 			}
 			continue
 		}
@@ -787,26 +646,26 @@ func (c *checker) properties(os, ns *openapi3.Schema, d dir) []change {
 		case oh && nh:
 			continue
 		case !oh && nh && d == request:
-			out = append(out, change{rule: "REQUEST_PROPERTY_MADE_READ_ONLY", path: name, what: "became readOnly, so the provider no longer reads it", loc: loc})
+			p.fixed("REQUEST_PROPERTY_MADE_READ_ONLY", name, "became readOnly, so the provider no longer reads it", loc)
 			continue
 		case !oh && nh:
-			out = append(out, change{rule: "RESPONSE_PROPERTY_MADE_WRITE_ONLY", path: name, what: "became writeOnly, so responses no longer carry it", loc: loc})
+			p.fixed("RESPONSE_PROPERTY_MADE_WRITE_ONLY", name, "became writeOnly, so responses no longer carry it", loc)
 			continue
 		case oh && !nh:
-			out = append(out, c.added(ns, name, np, d)...)
+			p.added(name, np)
 			continue
 		}
 		switch {
 		case !oreq && nreq && d == request:
-			out = append(out, change{rule: "REQUEST_PROPERTY_MADE_REQUIRED", path: name, what: "became required", loc: requiredLoc(c.new, ns, name, np)})
+			p.fixed("REQUEST_PROPERTY_MADE_REQUIRED", name, "became required", requiredLoc(c.new, ns, name, np))
 		case !oreq && nreq:
-			out = append(out, change{rule: "RESPONSE_PROPERTY_MADE_REQUIRED", path: name, what: "became required", loc: requiredLoc(c.new, ns, name, np)})
+			p.fixed("RESPONSE_PROPERTY_MADE_REQUIRED", name, "became required", requiredLoc(c.new, ns, name, np))
 		case oreq && !nreq && d == request:
-			out = append(out, change{rule: "REQUEST_PROPERTY_MADE_OPTIONAL", path: name, what: "became optional", loc: loc})
+			p.fixed("REQUEST_PROPERTY_MADE_OPTIONAL", name, "became optional", loc)
 		case oreq && !nreq:
-			out = append(out, change{rule: "RESPONSE_PROPERTY_MADE_OPTIONAL", path: name, what: "became optional, so responses may leave it out", loc: loc})
+			p.fixed("RESPONSE_PROPERTY_MADE_OPTIONAL", name, "became optional, so it may be left out", loc)
 		}
-		out = append(out, prefix(c.schema(op, np, d), name)...)
+		p.link(name, op, np)
 	}
 	for _, name := range sortedKeys(ns.Properties) {
 		if _, ok := os.Properties[name]; ok {
@@ -816,7 +675,7 @@ func (c *checker) properties(os, ns *openapi3.Schema, d dir) []change {
 		if hidden(np) {
 			continue
 		}
-		out = append(out, c.added(ns, name, np, d)...)
+		p.added(name, np)
 	}
 	// Required names without a property declaration still oblige clients.
 	if d == request {
@@ -824,68 +683,31 @@ func (c *checker) properties(os, ns *openapi3.Schema, d dir) []change {
 			if _, ok := ns.Properties[name]; ok || has(os.Required, name) {
 				continue
 			}
-			out = append(out, change{rule: "REQUEST_PROPERTY_REQUIRED_ADDED", path: name, what: "was added as required", loc: requiredLoc(c.new, ns, name, nil)})
+			p.fixed("REQUEST_PROPERTY_REQUIRED_ADDED", name, "was added as required", requiredLoc(c.new, ns, name, nil))
 		}
 	}
-	return out
 }
 
-func (c *checker) added(ns *openapi3.Schema, name string, np *openapi3.SchemaRef, d dir) []change {
-	loc := propLoc(c.new, ns, name, np)
+func (p *cmp) added(name string, np *openapi3.SchemaRef) {
+	loc := propLoc(p.c.new, p.ns, name, np)
 	switch {
-	case d == request && has(ns.Required, name):
-		return []change{{rule: "REQUEST_PROPERTY_REQUIRED_ADDED", path: name, what: "was added as required", loc: loc}}
-	case d == request:
-		return []change{{rule: "REQUEST_PROPERTY_ADDED", path: name, what: "was added as optional", loc: loc}}
+	case p.d == request && has(p.ns.Required, name):
+		p.fixed("REQUEST_PROPERTY_REQUIRED_ADDED", name, "was added as required", loc)
+	case p.d == request:
+		p.fixed("REQUEST_PROPERTY_ADDED", name, "was added as optional", loc)
+	default:
+		p.fixed("RESPONSE_PROPERTY_ADDED", name, "was added", loc)
 	}
-	return []change{{rule: "RESPONSE_PROPERTY_ADDED", path: name, what: "was added", loc: loc}}
 }
 
-// additional compares additionalProperties: absent or true allows anything,
-// false nothing, a schema what it accepts.
-func (c *checker) additional(os, ns *openapi3.Schema, d dir) []change {
-	oa, na := os.AdditionalProperties, ns.AdditionalProperties
-	state := func(a openapi3.AdditionalProperties) int {
-		switch {
-		case a.Schema != nil && a.Schema.Value != nil && a.Schema.Value.Always != nil && !*a.Schema.Value.Always:
-			return 0 // the false schema
-		case a.Schema != nil && a.Schema.Value != nil && !unconstrained(a.Schema.Value):
-			return 1 // schema
-		case a.Has != nil && !*a.Has:
-			return 0 // none
-		}
-		return 2 // any
-	}
-	os2, ns2 := state(oa), state(na)
-	loc := firstLoc(c.new.FieldLocation(ns.Origin, "additionalProperties"), c.new.Location(ns.Origin))
-	names := [...]string{"false", "a schema", "true"}
-	switch {
-	case os2 == 1 && ns2 == 1:
-		return prefix(c.schema(oa.Schema, na.Schema, d), "*")
-	case os2 == ns2:
-		return nil
-	case ns2 < os2:
-		return []change{{rule: constraint("ADDITIONAL_PROPERTIES", narrowed, d), what: fmt.Sprintf("changed additionalProperties from %s to %s", names[os2], names[ns2]), loc: loc}}
-	}
-	return []change{{rule: constraint("ADDITIONAL_PROPERTIES", widened, d), what: fmt.Sprintf("changed additionalProperties from %s to %s", names[os2], names[ns2]), loc: loc}}
-}
-
-// unconstrained reports whether s accepts anything: {} or true.
-func unconstrained(s *openapi3.Schema) bool {
-	if s.Always != nil {
-		return *s.Always
-	}
-	return s.Type.IsEmpty() && len(s.Properties) == 0 && s.Items == nil && len(s.Enum) == 0 &&
-		len(s.AllOf)+len(s.OneOf)+len(s.AnyOf) == 0 && s.Not == nil && s.Format == "" && s.Pattern == "" &&
-		s.Min == nil && s.Max == nil && s.MaxLength == nil && s.MinLength == 0 && s.MaxItems == nil &&
-		s.MinItems == 0 && s.MultipleOf == nil && len(s.Required) == 0 && s.Const == nil &&
-		s.AdditionalProperties.Has == nil && s.AdditionalProperties.Schema == nil
-}
-
-func (c *checker) discriminator(os, ns *openapi3.Schema, d dir) []change {
-	od, nd := os.Discriminator, ns.Discriminator
+// discriminator compares discriminators by direction: a reader that picks
+// alternatives by a property needs it, a reader that matches by shape does
+// not. Adding one to a request makes the provider demand it; removing one
+// from a response leaves clients that dispatch on it without it.
+func (p *cmp) discriminator() {
+	od, nd := p.os.Discriminator, p.ns.Discriminator
 	if od == nil && nd == nil {
-		return nil
+		return
 	}
 	prop := func(x *openapi3.Discriminator) string {
 		if x == nil {
@@ -893,14 +715,21 @@ func (c *checker) discriminator(os, ns *openapi3.Schema, d dir) []change {
 		}
 		return x.PropertyName
 	}
-	loc := firstLoc(c.new.FieldLocation(ns.Origin, "discriminator"), c.new.Location(ns.Origin))
+	loc := firstLoc(p.nl("discriminator"), p.c.new.Location(p.ns.Origin))
 	if nd != nil && nd.Origin != nil {
-		loc = c.new.Location(nd.Origin)
+		loc = p.c.new.Location(nd.Origin)
 	}
-	if prop(od) != prop(nd) {
-		return []change{{rule: "DISCRIMINATOR_PROPERTY_CHANGED", what: fmt.Sprintf("changed its discriminator property from %s to %s", orNone(prop(od)), orNone(prop(nd))), loc: loc}}
+	switch {
+	case od == nil:
+		p.add("DISCRIMINATOR", narrowed, fmt.Sprintf("gained a discriminator on property %s", nd.PropertyName), loc)
+		return
+	case nd == nil:
+		p.add("DISCRIMINATOR", widened, fmt.Sprintf("lost its discriminator on property %s", od.PropertyName), firstLoc(p.nl(""), p.ol("discriminator")))
+		return
+	case prop(od) != prop(nd):
+		p.fixed("DISCRIMINATOR_PROPERTY_CHANGED", "", fmt.Sprintf("changed its discriminator property from %s to %s", orNone(prop(od)), orNone(prop(nd))), loc)
+		return
 	}
-	var out []change
 	var removed, added []string
 	for _, k := range sortedKeys(od.Mapping) {
 		if _, ok := nd.Mapping[k]; !ok {
@@ -913,71 +742,208 @@ func (c *checker) discriminator(os, ns *openapi3.Schema, d dir) []change {
 		}
 	}
 	if len(removed) > 0 {
-		out = append(out, change{rule: constraint("DISCRIMINATOR_MAPPING", narrowed, d), what: fmt.Sprintf("no longer maps the discriminator %s %s", plural(len(removed), "value", "values"), strings.Join(removed, ", ")), loc: loc})
+		p.add("DISCRIMINATOR_MAPPING", narrowed, fmt.Sprintf("no longer maps the discriminator %s %s", plural(len(removed), "value", "values"), listed(removed)), loc)
 	}
 	if len(added) > 0 {
-		out = append(out, change{rule: constraint("DISCRIMINATOR_MAPPING", widened, d), what: fmt.Sprintf("maps the new discriminator %s %s", plural(len(added), "value", "values"), strings.Join(added, ", ")), loc: loc})
+		p.add("DISCRIMINATOR_MAPPING", widened, fmt.Sprintf("maps the new discriminator %s %s", plural(len(added), "value", "values"), listed(added)), loc)
 	}
-	return out
 }
 
-// variantName names a oneOf/anyOf alternative: its component name when it
-// is a $ref, otherwise its title or a summary of its shape.
-func variantName(r *openapi3.SchemaRef, i int) string {
-	if r.Ref != "" {
-		ref := r.Ref
-		if j := strings.LastIndexAny(ref, "/#"); j >= 0 && j < len(ref)-1 {
-			ref = ref[j+1:]
+// alternativesOnOneSide handles a schema written with oneOf/anyOf on one
+// side only. Every value of the old side must be accepted by the new: an
+// old union is compared branch by branch with the new schema, and an old
+// plain schema with the new branch that takes its values. It reports
+// whether it handled the pair.
+func (p *cmp) alternativesOnOneSide() bool {
+	os, ns := p.os, p.ns
+	oalts, nalts := altsOf(os), altsOf(ns)
+	if (len(oalts.list) == 0) == (len(nalts.list) == 0) || len(enumOf(os)) > 0 && len(enumOf(ns)) > 0 {
+		return false
+	}
+	if len(oalts.list) > 0 {
+		if !bare(os) {
+			return false
 		}
-		return ref
+		for _, a := range oalts.list {
+			p.link(variantSeg(oalts.kw, a.name), a.ref, &openapi3.SchemaRef{Value: ns})
+		}
+		return true
 	}
-	if r.Value == nil {
-		return fmt.Sprintf("#%d", i+1)
+	if !bare(ns) {
+		return false
 	}
-	if r.Value.Title != "" {
-		return r.Value.Title
+	best := bestBranch(os, nalts.list)
+	for i, a := range nalts.list {
+		if i == best {
+			p.link(variantSeg(nalts.kw, a.name), &openapi3.SchemaRef{Value: os}, a.ref)
+			continue
+		}
+		loc := firstLoc(p.c.new.Location(originOf(a.ref)), p.nl(nalts.kw))
+		if a.ref.Ref != "" {
+			loc = p.nl(nalts.kw)
+		}
+		p.add("VARIANTS", widened, fmt.Sprintf("became a %s that also allows the alternative %s", nalts.kw, a.name), loc)
 	}
-	ts, _ := types(r.Value)
-	shape := typeName(ts)
-	if len(r.Value.Properties) > 0 {
-		shape += " {" + strings.Join(sortedKeys(r.Value.Properties), ", ") + "}"
-	}
-	if len(r.Value.Enum) > 0 {
-		_, keys := enumSet(r.Value.Enum)
-		shape += " " + strings.Join(keys, "|")
-	}
-	return shape
+	p.ambiguousAgainst(nalts, []alt{{"", &openapi3.SchemaRef{Value: os}}})
+	return true
 }
 
-func (c *checker) variants(kw string, o, n openapi3.SchemaRefs, d dir, ol, nl func(string) compat.Location) []change {
+// altSet is a schema's oneOf or anyOf, whichever it has.
+type altSet struct {
+	kw   string
+	list []alt
+}
+
+func altsOf(s *openapi3.Schema) altSet {
+	if len(s.OneOf) > 0 {
+		return altSet{"oneOf", variantList(s.OneOf)}
+	}
+	if len(s.AnyOf) > 0 {
+		return altSet{"anyOf", variantList(s.AnyOf)}
+	}
+	return altSet{}
+}
+
+// bare reports whether a schema with alternatives says nothing else that
+// constrains values, so comparing its branches says it all.
+func bare(s *openapi3.Schema) bool {
+	return len(s.Properties) == 0 && s.Items == nil && len(s.Enum) == 0 && s.Const == nil &&
+		s.AdditionalProperties.Has == nil && s.AdditionalProperties.Schema == nil && s.Not == nil &&
+		s.Discriminator == nil && len(s.Required) == 0 && s.Format == "" && s.Pattern == ""
+}
+
+// bestBranch picks the new alternative that old values go to: one that
+// takes them all, else the one sharing the most property names and types.
+func bestBranch(old *openapi3.Schema, alts []alt) int {
+	best, score := 0, -1
+	ot := typesOnly(old)
+	for i, a := range alts {
+		if a.ref.Value == nil {
+			continue
+		}
+		b := a.ref.Value
+		s := 0
+		if takesAll(b, old) {
+			s += 1000
+		}
+		if covers(typesOnly(b), ot) {
+			s += 100
+		}
+		for k := range old.Properties {
+			if _, ok := b.Properties[k]; ok {
+				s++
+			}
+		}
+		if s > score {
+			best, score = i, s
+		}
+	}
+	return best
+}
+
+// takesAll is a quick, conservative test of whether every value of narrow
+// is valid for wide: the same kinds of value, no required property narrow
+// does not require, no property whose type narrow does not match, and no
+// enum or closed object that narrow's values could miss.
+func takesAll(wide, narrow *openapi3.Schema) bool {
+	if !covers(typesOnly(wide), typesOnly(narrow)) || len(wide.OneOf)+len(wide.AnyOf)+len(wide.AllOf) > 0 || wide.Not != nil {
+		return false
+	}
+	for _, r := range wide.Required {
+		if !has(narrow.Required, r) {
+			return false
+		}
+	}
+	for k, wp := range wide.Properties {
+		np, ok := narrow.Properties[k]
+		if !ok || wp.Value == nil || np.Value == nil {
+			if ok || boolState(narrow.AdditionalProperties) != 0 {
+				if wp.Value != nil && !unconstrained(wp.Value) {
+					return false
+				}
+			}
+			continue
+		}
+		if !covers(typesOnly(wp.Value), typesOnly(np.Value)) || len(wp.Value.Enum) > 0 && len(np.Value.Enum) == 0 {
+			return false
+		}
+	}
+	if boolState(wide.AdditionalProperties) == 0 {
+		for k := range narrow.Properties {
+			if _, ok := wide.Properties[k]; !ok {
+				return false
+			}
+		}
+		if boolState(narrow.AdditionalProperties) != 0 {
+			return false
+		}
+	}
+	if len(wide.Enum) > 0 || wide.Const != nil || wide.Pattern != "" || wide.MaxLength != nil || wide.Max != nil || wide.Min != nil {
+		return false
+	}
+	return true
+}
+
+// ambiguous reports a request oneOf in which two alternatives both accept
+// values an old alternative (or the old schema) accepted: such a body now
+// matches more than one alternative, and oneOf refuses it.
+func (p *cmp) ambiguous() {
+	if len(p.ns.OneOf) == 0 || len(altsOf(p.os).list) == 0 {
+		return
+	}
+	p.ambiguousAgainst(altsOf(p.ns), altsOf(p.os).list)
+}
+
+func (p *cmp) ambiguousAgainst(nalts altSet, old []alt) {
+	if p.d != request || nalts.kw != "oneOf" || p.pol != positive || p.ns.Discriminator != nil {
+		return
+	}
+	for _, o := range old {
+		if o.ref.Value == nil {
+			continue
+		}
+		var takers []string
+		for _, a := range nalts.list {
+			if a.ref.Value != nil && takesAll(p.c.sh.norm(a.ref.Value), p.c.sh.norm(o.ref.Value)) {
+				takers = append(takers, a.name)
+			}
+		}
+		if len(takers) < 2 || p.os.OneOf != nil && p.alreadyAmbiguous(o) {
+			continue
+		}
+		was := "bodies that were valid"
+		if o.name != "" {
+			was = "bodies of the old alternative " + o.name
+		}
+		p.fixed("REQUEST_VARIANTS_AMBIGUOUS", "", fmt.Sprintf("is a oneOf whose alternatives %s each accept %s, so such bodies match more than one and are refused", andList(takers), was), firstLoc(p.nl("oneOf"), p.nl("")))
+		return
+	}
+}
+
+// alreadyAmbiguous reports whether old alternative o was already taken by
+// another old alternative too: then the new version refuses nothing new.
+func (p *cmp) alreadyAmbiguous(o alt) bool {
+	n := 0
+	for _, a := range variantList(p.os.OneOf) {
+		if a.ref.Value != nil && takesAll(p.c.sh.norm(a.ref.Value), p.c.sh.norm(o.ref.Value)) {
+			n++
+		}
+	}
+	return n >= 2
+}
+
+func (p *cmp) variants(kw string, o, n openapi3.SchemaRefs) {
 	if len(o) == 0 || len(n) == 0 {
-		// A schema written with alternatives on one side only: the type and
-		// enum comparisons see through them (altTypes, enumOf).
-		return nil
+		return // one side only: alternativesOnOneSide, or types and enums see through them
 	}
-	type alt struct {
-		name string
-		ref  *openapi3.SchemaRef
+	olist, nlist := variantList(o), variantList(n)
+	om, nm := map[string]*openapi3.SchemaRef{}, map[string]*openapi3.SchemaRef{}
+	for _, a := range olist {
+		om[a.name] = a.ref
 	}
-	index := func(rs openapi3.SchemaRefs) ([]alt, map[string]*openapi3.SchemaRef) {
-		var list []alt
-		m := map[string]*openapi3.SchemaRef{}
-		for i, r := range rs {
-			if r == nil {
-				continue
-			}
-			name := variantName(r, i)
-			if _, dup := m[name]; dup {
-				name = fmt.Sprintf("%s #%d", name, i+1)
-			}
-			m[name] = r
-			list = append(list, alt{name, r})
-		}
-		return list, m
+	for _, a := range nlist {
+		nm[a.name] = a.ref
 	}
-	olist, om := index(o)
-	nlist, nm := index(n)
-	var out []change
 	// Alternatives matched by name are compared; a lone unmatched
 	// alternative on each side is taken to be the same one, changed.
 	var oOnly, nOnly []alt
@@ -992,30 +958,52 @@ func (c *checker) variants(kw string, o, n openapi3.SchemaRefs, d dir, ol, nl fu
 		}
 	}
 	if len(oOnly) == 1 && len(nOnly) == 1 && len(olist) == len(nlist) {
-		out = append(out, prefix(c.schema(oOnly[0].ref, nOnly[0].ref, d), "("+kw+" "+oOnly[0].name+")")...)
+		p.link(variantSeg(kw, oOnly[0].name), oOnly[0].ref, nOnly[0].ref)
 		oOnly, nOnly = nil, nil
 	}
 	for _, a := range olist {
 		if nr, ok := nm[a.name]; ok {
-			out = append(out, prefix(c.schema(a.ref, nr, d), "("+kw+" "+a.name+")")...)
+			p.link(variantSeg(kw, a.name), a.ref, nr)
 		}
 	}
 	for _, a := range oOnly {
-		out = append(out, change{rule: constraint("VARIANTS", narrowed, d), what: fmt.Sprintf("no longer allows the %s alternative %s", kw, a.name), loc: firstLoc(c.old.Location(originOf(a.ref)), ol(kw))})
+		p.add("VARIANTS", narrowed, fmt.Sprintf("no longer allows the %s alternative %s", kw, a.name), firstLoc(p.c.old.Location(originOf(a.ref)), p.ol(kw)))
 	}
 	for _, a := range nOnly {
-		loc := nl(kw)
+		loc := p.nl(kw)
 		if a.ref.Value != nil && a.ref.Value.Origin != nil && a.ref.Ref == "" {
-			loc = c.new.Location(a.ref.Value.Origin)
+			loc = p.c.new.Location(a.ref.Value.Origin)
 		}
-		out = append(out, change{rule: constraint("VARIANTS", widened, d), what: fmt.Sprintf("gained the %s alternative %s", kw, a.name), loc: loc})
+		p.add("VARIANTS", widened, fmt.Sprintf("gained the %s alternative %s", kw, a.name), loc)
 	}
-	return out
 }
 
-func originOf(r *openapi3.SchemaRef) *openapi3.Origin {
-	if r == nil || r.Value == nil {
-		return nil
+// enumSet indexes enum values by key, leaving out null (nullability is
+// compared on its own).
+func enumSet(vals []any, key func(any) string) (map[string]string, []string) {
+	m := make(map[string]string, len(vals))
+	var keys []string
+	for _, v := range vals {
+		if v == nil {
+			continue
+		}
+		k := key(v)
+		if _, ok := m[k]; !ok {
+			m[k] = fmt.Sprint(v)
+			keys = append(keys, k)
+		}
 	}
-	return r.Value.Origin
+	sort.Strings(keys)
+	return m, keys
+}
+
+// textKey is an enum value as parameter text: 1, 1.0 and "1" are one.
+func textKey(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case float64:
+		return fmtNum(x)
+	}
+	return enumKey(v)
 }

@@ -212,6 +212,11 @@ func (l *loader) load() (*Document, error) {
 	if err != nil {
 		return nil, err
 	}
+	if p.tree != nil && p.generic != nil {
+		if at, chain, ok := refCycle(p.tree, p.generic); ok {
+			return nil, l.errorAt(at, "$ref cycle never reaches a schema: %s", chain)
+		}
+	}
 	doc := &Document{Name: l.display(l.main), Main: l.main, Display: l.opts.Display, Files: l.files}
 	loc := &url.URL{Path: l.main}
 	switch kind {
@@ -227,6 +232,7 @@ func (l *loader) load() (*Document, error) {
 		if err := json.Unmarshal(js, &d2); err != nil {
 			return nil, l.inputf(l.main, 0, "not a valid Swagger 2.0 document: %v", err)
 		}
+		inheritMediaTypes(&d2)
 		t, err := openapi2conv.ToV3WithLoader(&d2, l.kinLoader(), loc)
 		if err != nil {
 			return nil, l.wrapKin(err)
@@ -261,7 +267,33 @@ func (l *loader) load() (*Document, error) {
 	if doc.T.Paths == nil {
 		doc.T.Paths = openapi3.NewPaths()
 	}
+	if err := doc.pathParams(); err != nil {
+		return nil, err
+	}
 	return doc, nil
+}
+
+// inheritMediaTypes gives every Swagger 2.0 operation without produces or
+// consumes of its own the document's global ones, as the specification
+// says; openapi2conv applies the global consumes but not the global
+// produces, so a change of the global produces would go unseen.
+func inheritMediaTypes(d *openapi2.T) {
+	for _, item := range d.Paths {
+		if item == nil {
+			continue
+		}
+		for _, op := range item.Operations() {
+			if op == nil {
+				continue
+			}
+			if len(op.Produces) == 0 {
+				op.Produces = d.Produces
+			}
+			if len(op.Consumes) == 0 {
+				op.Consumes = d.Consumes
+			}
+		}
+	}
 }
 
 // parsed is the main file after its syntax check.
