@@ -219,30 +219,10 @@ func (s *side) elementsOf(name protoreflect.FullName, path string) []compat.Elem
 
 // location returns where d is declared, in this side's display names.
 func (s *side) location(d protoreflect.Descriptor) compat.Location {
-	if d == nil {
-		return compat.Location{}
-	}
-	fd := d.ParentFile()
-	if fd == nil {
-		return compat.Location{}
-	}
-	loc := compat.Location{File: s.set.Display + fd.Path()}
-	if _, ok := d.(protoreflect.FileDescriptor); ok {
-		return loc
-	}
-	sl := fd.SourceLocations().ByDescriptor(d)
-	if sl.Path != nil || sl.StartLine != 0 || sl.StartColumn != 0 {
-		loc.Line, loc.Column = sl.StartLine+1, sl.StartColumn+1
-	}
-	return loc
+	return s.set.Location(d)
 }
 
 // pathLocation returns the location of a source path in file fd.
 func (s *side) pathLocation(fd protoreflect.FileDescriptor, path ...int32) compat.Location {
-	loc := compat.Location{File: s.set.Display + fd.Path()}
-	sl := fd.SourceLocations().ByPath(protoreflect.SourcePath(path))
-	if sl.Path != nil {
-		loc.Line, loc.Column = sl.StartLine+1, sl.StartColumn+1
-	}
-	return loc
+	return s.set.PathLocation(fd.Path(), path...)
 }

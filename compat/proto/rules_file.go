@@ -43,30 +43,28 @@ func syntaxName(f protoreflect.FileDescriptor) string {
 	return f.Syntax().String()
 }
 
-// fileOptions are the file options that steer code generators, with their
-// field numbers in FileOptions (for locations).
+// fileOptions are the file options that steer code generators.
 var fileOptions = []struct {
-	name   string
-	number int32
-	get    func(o *descriptorpb.FileOptions) any
+	name string
+	get  func(o *descriptorpb.FileOptions) any
 }{
-	{"go_package", 11, func(o *descriptorpb.FileOptions) any { return o.GetGoPackage() }},
-	{"java_package", 1, func(o *descriptorpb.FileOptions) any { return o.GetJavaPackage() }},
-	{"java_outer_classname", 8, func(o *descriptorpb.FileOptions) any { return o.GetJavaOuterClassname() }},
-	{"java_multiple_files", 10, func(o *descriptorpb.FileOptions) any { return o.GetJavaMultipleFiles() }},
-	{"csharp_namespace", 37, func(o *descriptorpb.FileOptions) any { return o.GetCsharpNamespace() }},
-	{"objc_class_prefix", 36, func(o *descriptorpb.FileOptions) any { return o.GetObjcClassPrefix() }},
-	{"php_namespace", 41, func(o *descriptorpb.FileOptions) any { return o.GetPhpNamespace() }},
-	{"php_metadata_namespace", 44, func(o *descriptorpb.FileOptions) any { return o.GetPhpMetadataNamespace() }},
-	{"ruby_package", 45, func(o *descriptorpb.FileOptions) any { return o.GetRubyPackage() }},
-	{"swift_prefix", 39, func(o *descriptorpb.FileOptions) any { return o.GetSwiftPrefix() }},
-	{"optimize_for", 9, func(o *descriptorpb.FileOptions) any { return o.GetOptimizeFor().String() }},
-	{"php_class_prefix", 40, func(o *descriptorpb.FileOptions) any { return o.GetPhpClassPrefix() }},
-	{"java_string_check_utf8", 27, func(o *descriptorpb.FileOptions) any { return o.GetJavaStringCheckUtf8() }},
-	{"cc_enable_arenas", 31, func(o *descriptorpb.FileOptions) any { return o.GetCcEnableArenas() }},
-	{"cc_generic_services", 16, func(o *descriptorpb.FileOptions) any { return o.GetCcGenericServices() }},
-	{"java_generic_services", 17, func(o *descriptorpb.FileOptions) any { return o.GetJavaGenericServices() }},
-	{"py_generic_services", 18, func(o *descriptorpb.FileOptions) any { return o.GetPyGenericServices() }},
+	{"go_package", func(o *descriptorpb.FileOptions) any { return o.GetGoPackage() }},
+	{"java_package", func(o *descriptorpb.FileOptions) any { return o.GetJavaPackage() }},
+	{"java_outer_classname", func(o *descriptorpb.FileOptions) any { return o.GetJavaOuterClassname() }},
+	{"java_multiple_files", func(o *descriptorpb.FileOptions) any { return o.GetJavaMultipleFiles() }},
+	{"csharp_namespace", func(o *descriptorpb.FileOptions) any { return o.GetCsharpNamespace() }},
+	{"objc_class_prefix", func(o *descriptorpb.FileOptions) any { return o.GetObjcClassPrefix() }},
+	{"php_namespace", func(o *descriptorpb.FileOptions) any { return o.GetPhpNamespace() }},
+	{"php_metadata_namespace", func(o *descriptorpb.FileOptions) any { return o.GetPhpMetadataNamespace() }},
+	{"ruby_package", func(o *descriptorpb.FileOptions) any { return o.GetRubyPackage() }},
+	{"swift_prefix", func(o *descriptorpb.FileOptions) any { return o.GetSwiftPrefix() }},
+	{"optimize_for", func(o *descriptorpb.FileOptions) any { return o.GetOptimizeFor().String() }},
+	{"php_class_prefix", func(o *descriptorpb.FileOptions) any { return o.GetPhpClassPrefix() }},
+	{"java_string_check_utf8", func(o *descriptorpb.FileOptions) any { return o.GetJavaStringCheckUtf8() }},
+	{"cc_enable_arenas", func(o *descriptorpb.FileOptions) any { return o.GetCcEnableArenas() }},
+	{"cc_generic_services", func(o *descriptorpb.FileOptions) any { return o.GetCcGenericServices() }},
+	{"java_generic_services", func(o *descriptorpb.FileOptions) any { return o.GetJavaGenericServices() }},
+	{"py_generic_services", func(o *descriptorpb.FileOptions) any { return o.GetPyGenericServices() }},
 }
 
 func fileOptionChanged(c *checker, p filePair, e *emit) {
@@ -89,10 +87,7 @@ func fileOptionChanged(c *checker, p filePair, e *emit) {
 		if ov == nv {
 			continue
 		}
-		loc := c.new.pathLocation(p.new, 8, opt.number)
-		if loc.Line == 0 {
-			loc = e.loc()
-		}
+		loc := c.new.set.OptionLocation(p.new.Path(), opt.name)
 		e.at(loc, "The %s option of file %s changed from %s to %s.", opt.name, p.old.Path(), quote(ov), quote(nv))
 	}
 }
