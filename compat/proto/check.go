@@ -34,15 +34,16 @@ type Options struct {
 	Level compat.Level
 	// Messages narrows the check to these message types and RPCs
 	// ("pkg.Service.Method" or "/pkg.Service/Method") and everything they
-	// reach; findings outside become compat.Info with a Note. Empty means
+	// reach: what a contract that declares `messages:` publishes. Findings
+	// that reach none of them are left out of the report, additions
+	// included, and a finding that stays keeps only the elements inside;
+	// so a contract publishing one event from a folder shared with a gRPC
+	// service reports only changes its readers can see. Empty means
 	// everything.
 	Messages []string
 	// Flow says which way messages travel.
 	Flow Flow
 }
-
-// ScopeNote is the Note of a finding lowered to Info by Options.Messages.
-const ScopeNote = "Outside the message types and RPCs checked."
 
 // checker holds the state of one Check: both sides, their pairing, and the
 // report being built.
@@ -98,10 +99,26 @@ func Check(ctx context.Context, old, new *protoschema.Set, opts Options) (rep *c
 	}
 	out := c.report
 	if len(opts.Messages) > 0 {
-		out = out.Narrow(opts.Messages, ScopeNote)
+		out = only(out, opts.Messages)
 	}
 	out.Sort()
 	return out, nil
+}
+
+// only keeps the findings that reach one of the scopes, each with the
+// elements inside them (Options.Messages).
+func only(r *compat.Report, scopes []string) *compat.Report {
+	keys := make(map[string]bool, len(scopes))
+	for _, s := range scopes {
+		keys[compat.ScopeKey(strings.TrimPrefix(strings.TrimSpace(s), "."))] = true
+	}
+	out := &compat.Report{Old: r.Old, New: r.New}
+	for _, f := range r.Findings {
+		if f.NarrowTo(func(scope string) bool { return keys[compat.ScopeKey(scope)] }) {
+			out.Add(f)
+		}
+	}
+	return out
 }
 
 // emit is what a rule body reports through: the adapter has filled in the
@@ -137,6 +154,15 @@ func (e *emit) on(element string) *emit {
 	return &cp
 }
 
+// requests returns a copy of e that reaches only the RPC requests the
+// element is part of: a change that hurts servers reading requests, not
+// clients reading responses or readers of messages.
+func (e *emit) requests() *emit {
+	cp := *e
+	cp.part = partRequest
+	return &cp
+}
+
 // inPlaceOf is the clause added to messages about a field of an OLD type
 // compared with the NEW type of another name that takes its place.
 func inPlaceOf(mp messagePair) string {
@@ -150,6 +176,9 @@ func inPlaceOf(mp messagePair) string {
 func (e *emit) at(loc compat.Location, format string, args ...any) {
 	r := e.rule
 	elements := e.elements(loc)
+	if e.part != "" && len(elements) == 0 {
+		return // the change reaches nothing it can hurt
+	}
 	f := compat.Finding{
 		Rule:     r.ID,
 		Severity: r.Severity,
@@ -418,20 +447,16 @@ func (c *checker) fields() {
 			}
 		}
 	}
-	for _, name := range c.old.extOrder {
-		o := c.old.extensions[name]
-		n := c.new.extensions[name]
-		p := fieldPair{old: o, new: n, oldMsg: o.ContainingMessage(), ext: true, option: isOption(o)}
-		if n != nil {
-			p.newMsg = n.ContainingMessage()
+	for _, x := range c.p.extensions {
+		p := fieldPair{old: x.old, new: x.new, ext: true}
+		if x.old != nil {
+			p.oldMsg, p.option = x.old.ContainingMessage(), isOption(x.old)
+		}
+		if x.new != nil {
+			p.newMsg = x.new.ContainingMessage()
+			p.option = p.option || isOption(x.new)
 		}
 		c.field(c.typeEmit(p.oldMsg, p.newMsg), p)
-	}
-	for _, name := range c.new.extOrder {
-		if c.old.extensions[name] == nil {
-			n := c.new.extensions[name]
-			c.field(c.typeEmit(nil, n.ContainingMessage()), fieldPair{new: n, newMsg: n.ContainingMessage(), ext: true, option: isOption(n)})
-		}
 	}
 }
 

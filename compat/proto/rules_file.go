@@ -8,15 +8,72 @@ import (
 	"google.golang.org/protobuf/types/descriptorpb"
 )
 
-func fileAdded(c *checker, p filePair, e *emit) {
-	if p.old == nil {
-		e.add("File %s was added.", p.new.Path())
+// A new file is one change: what it declares that the other version does
+// not have anywhere is part of FILE_ADDED, not a finding each; so is a
+// deleted file for the messages and enums that went with it (services and
+// RPCs, which break at the wire, keep findings of their own).
+
+// inFileOnlyHere reports whether d is declared in a file the other
+// version has no file at the same path of, so the file's finding covers it.
+func inFileOnlyHere(other *side, d protoreflect.Descriptor) bool {
+	return d.ParentFile() != nil && other.files[d.ParentFile().Path()] == nil
+}
+
+// fresh counts, as words, the top-level messages, enums and services of f
+// whose full names the other version lacks, leaving out the types moved
+// there from elsewhere (moved says which).
+func fresh(f protoreflect.FileDescriptor, other *side, moved func(protoreflect.FullName) bool) string {
+	var msgs, enums, svcs int
+	for i := 0; i < f.Messages().Len(); i++ {
+		if n := f.Messages().Get(i).FullName(); other.messages[n] == nil && !moved(n) {
+			msgs++
+		}
 	}
+	for i := 0; i < f.Enums().Len(); i++ {
+		if n := f.Enums().Get(i).FullName(); other.enums[n] == nil && !moved(n) {
+			enums++
+		}
+	}
+	for i := 0; i < f.Services().Len(); i++ {
+		if _, ok := other.services[f.Services().Get(i).FullName()]; !ok {
+			svcs++
+		}
+	}
+	var parts []string
+	for _, n := range []struct {
+		n    int
+		what string
+	}{{msgs, "message"}, {enums, "enum"}, {svcs, "service"}} {
+		switch {
+		case n.n == 1:
+			parts = append(parts, "1 "+n.what)
+		case n.n > 1:
+			parts = append(parts, itoa(int64(n.n))+" "+n.what+"s")
+		}
+	}
+	return quoteList(parts)
+}
+
+func fileAdded(c *checker, p filePair, e *emit) {
+	if p.old != nil {
+		return
+	}
+	if what := fresh(p.new, c.old, func(n protoreflect.FullName) bool { return c.renamedTo[n] }); what != "" {
+		e.add("File %s was added, declaring %s.", p.new.Path(), what)
+		return
+	}
+	e.add("File %s was added.", p.new.Path())
 }
 
 func fileDeleted(c *checker, p filePair, e *emit) {
 	if p.new == nil {
-		e.add("File %s was deleted or renamed; code generated from it and files importing it break.", p.old.Path())
+		what := fresh(p.old, c.new, func(n protoreflect.FullName) bool {
+			return len(c.p.msgPartner[n]) > 0 || len(c.p.enumPartner[n]) > 0
+		})
+		if what != "" {
+			what = ", and with it " + what
+		}
+		e.add("File %s was deleted or renamed%s; code generated from it and files importing it break.", p.old.Path(), what)
 	}
 }
 
