@@ -2,6 +2,7 @@ package proto
 
 import (
 	"context"
+	"errors"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -211,5 +212,17 @@ func TestElements(t *testing.T) {
 			}
 			t.Fatalf("no %s finding on %s in\n%s", tc.rule, tc.element, render(rep))
 		})
+	}
+}
+
+// TestCheckCancelled: a cancelled context ends the check with its error,
+// not with a partial report.
+func TestCheckCancelled(t *testing.T) {
+	old, new := compileCase(t, filepath.Join(goldenRoot, "305-rpc-response-type-changed"))
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	rep, err := Check(ctx, old, new, Options{Level: compat.JSON})
+	if !errors.Is(err, context.Canceled) || rep != nil {
+		t.Fatalf("Check with a cancelled context = %v, %v; want nil, context.Canceled", rep, err)
 	}
 }

@@ -48,6 +48,10 @@ type Options struct {
 // checker holds the state of one Check: both sides, their pairing, and the
 // report being built.
 type checker struct {
+	// ctx is the caller's, watched by the loops over pairs (stop) so that
+	// a cancelled check of a large tree ends at once.
+	ctx    context.Context
+	polls  int
 	opts   Options
 	old    *side
 	new    *side
@@ -72,12 +76,16 @@ func Check(ctx context.Context, old, new *protoschema.Set, opts Options) (rep *c
 		}
 	}()
 	c := &checker{
+		ctx:       ctx,
 		opts:      opts,
 		old:       newSide(old),
 		new:       newSide(new),
 		report:    &compat.Report{Old: strings.TrimSuffix(old.Display, "/"), New: strings.TrimSuffix(new.Display, "/")},
 		breaks:    map[pairKey]pairBreak{},
 		renamedTo: map[protoreflect.FullName]bool{},
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
 	}
 	c.p = pair(c.old, c.new)
 	for _, ns := range c.p.msgPartner {
@@ -92,10 +100,10 @@ func Check(ctx context.Context, old, new *protoschema.Set, opts Options) (rep *c
 	}
 	steps := []func(){c.files, c.messages, c.fields, c.enums, c.values, c.services, c.methods}
 	for _, step := range steps {
+		step()
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		step()
 	}
 	out := c.report
 	if len(opts.Messages) > 0 {
@@ -103,6 +111,14 @@ func Check(ctx context.Context, old, new *protoschema.Set, opts Options) (rep *c
 	}
 	out.Sort()
 	return out, nil
+}
+
+// stop reports whether the check was cancelled, looking at the context
+// every few hundred pairs: a loop over pairs returns when it says so, and
+// Check then returns the context's error.
+func (c *checker) stop() bool {
+	c.polls++
+	return c.polls%256 == 0 && c.ctx.Err() != nil
 }
 
 // only keeps the findings that reach one of the scopes, each with the
@@ -300,6 +316,9 @@ func (c *checker) files() {
 		}
 	}
 	for _, p := range pairs {
+		if c.stop() {
+			return
+		}
 		e := emit{c: c, reach: func(string) []compat.Element {
 			return append(c.fileElements(c.old, p.old), c.fileElements(c.new, p.new)...)
 		}}
@@ -369,6 +388,9 @@ func (c *checker) messages() {
 		}
 	}
 	for _, p := range pairs {
+		if c.stop() {
+			return
+		}
 		e := c.typeEmit(p.old, p.new)
 		for i := range ruleList {
 			if r := &ruleList[i]; r.message != nil {
@@ -433,6 +455,9 @@ func isOption(x protoreflect.FieldDescriptor) bool {
 
 func (c *checker) fields() {
 	for _, mp := range c.p.messages {
+		if c.stop() {
+			return
+		}
 		e := c.typeEmit(mp.old, mp.new)
 		e.context = inPlaceOf(messagePair{old: mp.old, new: mp.new})
 		of, nf := mp.old.Fields(), mp.new.Fields()
@@ -507,6 +532,9 @@ func (c *checker) enums() {
 		}
 	}
 	for _, p := range pairs {
+		if c.stop() {
+			return
+		}
 		e := c.typeEmit(p.old, p.new)
 		for i := range ruleList {
 			if r := &ruleList[i]; r.enum != nil {
@@ -528,6 +556,9 @@ type valuePair struct {
 
 func (c *checker) values() {
 	for _, ep := range c.p.enums {
+		if c.stop() {
+			return
+		}
 		e := c.typeEmit(ep.old, ep.new)
 		ov, nv := ep.old.Values(), ep.new.Values()
 		var pairs []valuePair
@@ -572,6 +603,9 @@ func (c *checker) values() {
 
 func (c *checker) services() {
 	for _, p := range c.p.services {
+		if c.stop() {
+			return
+		}
 		e := emit{c: c}
 		var names []string
 		if p.old != nil {
@@ -605,6 +639,9 @@ func methodNames(s protoreflect.ServiceDescriptor) []string {
 
 func (c *checker) methods() {
 	for _, p := range c.p.methods {
+		if c.stop() {
+			return
+		}
 		e := emit{c: c}
 		var names []string
 		if p.old != nil {

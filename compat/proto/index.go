@@ -35,6 +35,9 @@ type side struct {
 	mapEntry map[protoreflect.FullName]bool
 	// reached caches reach.
 	reached map[protoreflect.FullName][]reached
+	// inRequest marks the messages some RPC request carries, worked out
+	// once by requestTypes.
+	inRequest map[protoreflect.FullName]bool
 }
 
 // revEdge is one reference to a type: from a message's field (part "") or
@@ -187,6 +190,47 @@ func (s *side) reach(name protoreflect.FullName) []reached {
 	})
 	s.reached[name] = out
 	return out
+}
+
+// requestTypes returns the messages of this side that some RPC's request
+// carries: the request types and every message their fields (map values
+// and extensions included) lead to.
+func (s *side) requestTypes() map[protoreflect.FullName]bool {
+	if s.inRequest != nil {
+		return s.inRequest
+	}
+	exts := map[protoreflect.FullName][]protoreflect.ExtensionDescriptor{}
+	for _, name := range s.extOrder {
+		x := s.extensions[name]
+		exts[x.ContainingMessage().FullName()] = append(exts[x.ContainingMessage().FullName()], x)
+	}
+	seen := map[protoreflect.FullName]bool{}
+	var queue []protoreflect.MessageDescriptor
+	push := func(m protoreflect.MessageDescriptor) {
+		if m != nil && !seen[m.FullName()] {
+			seen[m.FullName()] = true
+			queue = append(queue, m)
+		}
+	}
+	for _, name := range s.svcOrder {
+		ms := s.services[name].Methods()
+		for i := 0; i < ms.Len(); i++ {
+			push(ms.Get(i).Input())
+		}
+	}
+	for len(queue) > 0 {
+		m := queue[0]
+		queue = queue[1:]
+		fs := m.Fields()
+		for i := 0; i < fs.Len(); i++ {
+			push(fs.Get(i).Message())
+		}
+		for _, x := range exts[m.FullName()] {
+			push(x.Message())
+		}
+	}
+	s.inRequest = seen
+	return seen
 }
 
 // affectsOf returns, sorted, every message type and RPC whose transitive

@@ -227,15 +227,7 @@ func fieldBehaviors(f protoreflect.FieldDescriptor) map[protoreflect.EnumNumber]
 // inRequests reports whether the side's message m is part of some RPC's
 // request.
 func inRequests(s *side, m protoreflect.MessageDescriptor) bool {
-	if m == nil {
-		return false
-	}
-	for _, r := range s.reach(m.FullName()) {
-		if r.part == partRequest {
-			return true
-		}
-	}
-	return false
+	return m != nil && s.requestTypes()[m.FullName()]
 }
 
 // requiredAddedToRequest reports whether field pair p makes a field of a
