@@ -189,3 +189,63 @@ func extensionValue(opts proto.Message, name protoreflect.FullName) (protoreflec
 	})
 	return val, fd, fd != nil
 }
+
+// languageFeatures are the language features compared by
+// LANGUAGE_FEATURE_CHANGED: each changes the code generated for one
+// language, or how its runtime treats values. The C++ string type and
+// Java's UTF-8 check have rules of their own.
+var languageFeatures = []struct {
+	name        string
+	ext, number protowire.Number
+}{
+	{"(pb.cpp).legacy_closed_enum", featureCpp, 1},
+	{"(pb.cpp).enum_name_uses_string_view", featureCpp, 3},
+	{"(pb.java).legacy_closed_enum", featureJava, 1},
+	{"(pb.java).large_enum", featureJava, 3},
+	{"(pb.java).use_old_outer_classname_default", featureJava, 4},
+	{"(pb.java).nest_in_file_class", featureJava, 5},
+	{"(pb.go).legacy_unmarshal_json_enum", featureGo, 1},
+	{"(pb.go).api_level", featureGo, 2},
+	{"(pb.go).strip_enum_prefix", featureGo, 3},
+}
+
+// featureWords spells a feature value as set on d: its enum value name
+// where the feature's type is known, else the number; "unset" when d does
+// not set it.
+func featureWords(d protoreflect.Descriptor, ext, number protowire.Number) string {
+	v, ok := explicitLanguageFeature(d, ext, number)
+	if !ok {
+		return "unset"
+	}
+	if name := featureValueName(d, ext, number, v); name != "" {
+		return name
+	}
+	return itoa(v)
+}
+
+// featureValueName names value v of the feature through its descriptor,
+// when the set's files carry it.
+func featureValueName(d protoreflect.Descriptor, ext, number protowire.Number, v int64) string {
+	fs := featuresOf(d)
+	if fs == nil {
+		return ""
+	}
+	name := ""
+	fs.Range(func(fd protoreflect.FieldDescriptor, _ protoreflect.Value) bool {
+		if fd.IsExtension() && fd.Number() == ext && fd.Message() != nil {
+			if sub := fd.Message().Fields().ByNumber(number); sub != nil {
+				switch {
+				case sub.Enum() != nil:
+					if ev := sub.Enum().Values().ByNumber(protoreflect.EnumNumber(v)); ev != nil {
+						name = string(ev.Name())
+					}
+				case sub.Kind() == protoreflect.BoolKind:
+					name = pick(v != 0, "true", "false")
+				}
+			}
+			return false
+		}
+		return true
+	})
+	return name
+}

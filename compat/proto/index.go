@@ -147,8 +147,9 @@ func (s *side) edge(to, from protoreflect.FullName, part string) {
 
 // reach returns, sorted, every message type and every RPC part (request
 // or response) whose transitive closure contains the type name: the type
-// itself when it is a message, and a message of an imported file (a
-// well-known type) even though this side does not index it.
+// itself when it is a message, a message of an imported file (a
+// well-known type) even though this side does not index it, and an enum
+// that nothing carries.
 func (s *side) reach(name protoreflect.FullName) []reached {
 	if r, ok := s.reached[name]; ok {
 		return r
@@ -181,6 +182,11 @@ func (s *side) reach(name protoreflect.FullName) []reached {
 				out = append(out, reached{scope: string(edge.from)})
 			}
 		}
+	}
+	if len(out) == 0 && s.enums[name] != nil {
+		// An enum no message or RPC carries is a scope of its own, so a
+		// change to it still names something a query can find.
+		out = append(out, reached{scope: string(name)})
 	}
 	sort.Slice(out, func(i, j int) bool {
 		if out[i].scope != out[j].scope {

@@ -38,8 +38,10 @@ var ruleList = []rule{
 	// Files and packages.
 	{Rule: def("FILE_ADDED", info, wire, "A new file is additive; nothing generated from OLD refers to it."), file: fileAdded},
 	{Rule: def("FILE_DELETED", breaking, source, "A deleted or renamed file changes no encoding, but code generated from it and imports of it break."), file: fileDeleted},
-	{Rule: def("FILE_PACKAGE_CHANGED", breaking, source, "A file's package changed: the full names of its types change, which breaks generated code (encodings are checked per type and RPC)."), file: filePackageChanged},
+	{Rule: def("FILE_PACKAGE_CHANGED", breaking, source, "A file's package changed: the full names of its types change, which breaks generated code (one finding for the file, not one per type; encodings are checked per type and RPC)."), file: filePackageChanged},
 	{Rule: def("FILE_SYNTAX_CHANGED", breaking, source, "A file moved between proto2, proto3 and editions, which changes the generated API (presence, enums, defaults)."), file: fileSyntaxChanged},
+	{Rule: def("LANGUAGE_FEATURE_CHANGED", breaking, source, "A language feature of editions ((pb.cpp), (pb.java), (pb.go): legacy_closed_enum, api_level, strip_enum_prefix, …) set on a file, message, field or enum changed, which changes the code generated for that language or how its runtime treats the values."),
+		file: fileLanguageFeatureChanged, message: messageLanguageFeatureChanged, field: fieldLanguageFeatureChanged, enum: enumLanguageFeatureChanged},
 	{Rule: def("FILE_OPTION_CHANGED", breaking, source, "A code-generation file option (go_package, java_package, csharp_namespace, …) changed, so code importing the generated package breaks."), file: fileOptionChanged},
 
 	// Messages and where they are declared.

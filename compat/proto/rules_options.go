@@ -207,3 +207,52 @@ func quoteList(names []string) string {
 	}
 	return fmt.Sprintf("%s and %s", out, names[len(names)-1])
 }
+
+// languageFeatureChanged reports the language features set on a pair of
+// declarations (file, message, field, enum) that differ. Features are
+// compared where they are written, so a change to a file's feature is one
+// finding, not one per field inheriting it.
+func languageFeatureChanged(c *checker, e *emit, what string, o, n protoreflect.Descriptor) {
+	if o == nil || n == nil {
+		return
+	}
+	name := string(o.FullName())
+	file, isFile := n.(protoreflect.FileDescriptor)
+	if isFile {
+		name = o.(protoreflect.FileDescriptor).Path()
+	}
+	for _, f := range languageFeatures {
+		if ov, nv := featureWords(o, f.ext, f.number), featureWords(n, f.ext, f.number); ov != nv {
+			loc := e.loc()
+			if isFile {
+				// The option statement, where NEW still has one.
+				loc = c.new.set.OptionLocation(file.Path(), "features."+f.name)
+			}
+			e.at(loc, "The %s feature of %s %s changed from %s to %s, which changes the code generated for that language or how its runtime reads the values.", f.name, what, name, ov, nv)
+		}
+	}
+}
+
+func fileLanguageFeatureChanged(c *checker, p filePair, e *emit) {
+	if p.old != nil && p.new != nil {
+		languageFeatureChanged(c, e, "file", p.old, p.new)
+	}
+}
+
+func messageLanguageFeatureChanged(c *checker, p messagePair, e *emit) {
+	if p.old != nil && p.new != nil {
+		languageFeatureChanged(c, e, "message", p.old, p.new)
+	}
+}
+
+func fieldLanguageFeatureChanged(c *checker, p fieldPair, e *emit) {
+	if bothPresent(p) {
+		languageFeatureChanged(c, e, "field", p.old, p.new)
+	}
+}
+
+func enumLanguageFeatureChanged(c *checker, p enumPair, e *emit) {
+	if p.old != nil && p.new != nil {
+		languageFeatureChanged(c, e, "enum", p.old, p.new)
+	}
+}

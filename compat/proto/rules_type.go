@@ -82,9 +82,33 @@ func messageRenamed(c *checker, p messagePair, e *emit) {
 	if p.old == nil || p.new != nil || goneParent(c.new, p.old) {
 		return
 	}
-	if to := freshPartners(c, p.partners, c.oldHasMessage); len(to) > 0 {
+	if to := freshPartners(c, p.partners, c.oldHasMessage); len(to) > 0 && !packageMoveOnly(p.old, p.partners) {
 		e.add("Message %s was renamed or moved to %s; generated code that names it breaks.", p.old.FullName(), strings.Join(to, " and "))
 	}
+}
+
+// packageMoveOnly reports whether every partner of o is o itself under the
+// new package of its file, at the same path: FILE_PACKAGE_CHANGED reports
+// that rename, once for the file.
+func packageMoveOnly[D protoreflect.Descriptor](o protoreflect.Descriptor, partners []D) bool {
+	if len(partners) == 0 {
+		return false
+	}
+	for _, n := range partners {
+		of, nf := o.ParentFile(), n.ParentFile()
+		if of.Path() != nf.Path() || of.Package() == nf.Package() || of.Package() == "" {
+			return false
+		}
+		rel := strings.TrimPrefix(string(o.FullName()), string(of.Package())+".")
+		want := rel
+		if nf.Package() != "" {
+			want = string(nf.Package()) + "." + rel
+		}
+		if string(n.FullName()) != want {
+			return false
+		}
+	}
+	return true
 }
 
 // moved reports a top-level declaration that changed files.
@@ -241,7 +265,7 @@ func enumRenamed(c *checker, p enumPair, e *emit) {
 	if p.old == nil || p.new != nil || goneParent(c.new, p.old) {
 		return
 	}
-	if to := freshPartners(c, p.partners, c.oldHasEnum); len(to) > 0 {
+	if to := freshPartners(c, p.partners, c.oldHasEnum); len(to) > 0 && !packageMoveOnly(p.old, p.partners) {
 		e.add("Enum %s was renamed or moved to %s, paired through the fields that use it; generated code that names it breaks.", p.old.FullName(), strings.Join(to, " and "))
 	}
 }
