@@ -247,11 +247,11 @@ func printDiff(w io.Writer, format string, r *compat.Report, current, next strin
 		return err
 	case "github":
 		writeAnnotations(w, r.Findings, "contracts: ")
-		writeFindingsText(w, "", r.Findings)
+		writeDiffFindings(w, r.Findings)
 		fmt.Fprintln(w, diffSummary(r))
 		return appendStepSummary(diffMarkdown(r, current, next))
 	}
-	writeFindingsText(w, "", r.Findings)
+	writeDiffFindings(w, r.Findings)
 	fmt.Fprintln(w, diffSummary(r))
 	if next != "" {
 		fmt.Fprintf(w, "suggested version: %s (a %s bump from %s)\n", next, r.Bump(), current)

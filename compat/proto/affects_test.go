@@ -2,7 +2,9 @@ package proto
 
 import (
 	"context"
+	"errors"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -48,33 +50,41 @@ func TestAffects(t *testing.T) {
 	}
 }
 
-// TestScope narrows a check to message types and RPCs: breaking findings
-// that reach none of them become Info with a Note.
+// TestScope narrows a check to message types and RPCs: findings that reach
+// none of them are left out, and those that stay keep only the elements
+// inside the scope.
 func TestScope(t *testing.T) {
 	for _, tc := range []struct {
 		dir      string
 		messages []string
 		breaking bool
+		findings int
 	}{
-		{"204-response-only-message-field-deleted", []string{"/orders.v1.OrderService/GetOrder"}, true},
-		{"204-response-only-message-field-deleted", []string{"orders.v1.OrderService.GetOrder"}, true},
-		{"204-response-only-message-field-deleted", []string{"orders.v1.GetOrderResponse"}, true},
-		{"204-response-only-message-field-deleted", []string{"orders.v1.Order"}, false},
-		{"506-imports-money-units-changed", []string{"orders.v1.Order"}, true},
-		{"303-service-deleted", []string{"orders.v1.OrderService.GetOrder"}, false},
-		{"303-service-deleted", nil, true},
+		{"204-response-only-message-field-deleted", []string{"/orders.v1.OrderService/GetOrder"}, true, 1},
+		{"204-response-only-message-field-deleted", []string{"orders.v1.OrderService.GetOrder"}, true, 1},
+		{"204-response-only-message-field-deleted", []string{"orders.v1.GetOrderResponse"}, true, 1},
+		{"204-response-only-message-field-deleted", []string{"orders.v1.Order"}, false, 0},
+		{"506-imports-money-units-changed", []string{"orders.v1.Order"}, true, 1},
+		{"303-service-deleted", []string{"orders.v1.OrderService.GetOrder"}, false, 0},
+		{"303-service-deleted", nil, true, 1},
+		{"301-rpc-added", []string{"orders.v1.Order"}, false, 0},
+		{"301-rpc-added", nil, false, 1},
+		{"scope-messages-shared-folder", []string{"pricing.v1.PriceChanged"}, true, 1},
+		{"scope-messages-shared-folder", []string{"pricing.v1.PricingService.ListPrices"}, true, 4},
 	} {
 		old, new := compileCase(t, filepath.Join(goldenRoot, tc.dir))
 		rep, err := Check(context.Background(), old, new, Options{Level: compat.JSON, Messages: tc.messages})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if rep.Breaking() != tc.breaking {
-			t.Errorf("%s narrowed to %v: breaking = %v, want %v\n%s", tc.dir, tc.messages, rep.Breaking(), tc.breaking, render(rep))
+		if rep.Breaking() != tc.breaking || len(rep.Findings) != tc.findings {
+			t.Errorf("%s narrowed to %v: breaking = %v with %d findings, want %v with %d\n%s", tc.dir, tc.messages, rep.Breaking(), len(rep.Findings), tc.breaking, tc.findings, render(rep))
 		}
 		for _, f := range rep.Findings {
-			if f.Severity == compat.Info && f.Note == ScopeNote && len(tc.messages) == 0 {
-				t.Errorf("unscoped check lowered %s", f.Rule)
+			for _, el := range f.Elements {
+				if len(tc.messages) > 0 && !slices.ContainsFunc(tc.messages, func(m string) bool { return compat.ScopeKey(m) == el.Scope }) {
+					t.Errorf("%s narrowed to %v: %s keeps element %s", tc.dir, tc.messages, f.Rule, el)
+				}
 			}
 		}
 	}
@@ -202,5 +212,17 @@ func TestElements(t *testing.T) {
 			}
 			t.Fatalf("no %s finding on %s in\n%s", tc.rule, tc.element, render(rep))
 		})
+	}
+}
+
+// TestCheckCancelled: a cancelled context ends the check with its error,
+// not with a partial report.
+func TestCheckCancelled(t *testing.T) {
+	old, new := compileCase(t, filepath.Join(goldenRoot, "305-rpc-response-type-changed"))
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	rep, err := Check(ctx, old, new, Options{Level: compat.JSON})
+	if !errors.Is(err, context.Canceled) || rep != nil {
+		t.Fatalf("Check with a cancelled context = %v, %v; want nil, context.Canceled", rep, err)
 	}
 }

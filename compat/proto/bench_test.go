@@ -25,12 +25,15 @@ const (
 	benchNew  = "5.0.3"
 )
 
-// benchRoots are the APIs the benchmark compiles: two of the larger Google
-// Cloud APIs that changed between the two releases. The whole tree (about
-// 8,000 files, 4,400 of them google/ads) takes protocompile ~10 s per
-// release on two cores; these roots with the files they import are a few
-// hundred files. google/protobuf is left to the standard imports.
-var benchRoots = []string{"google/cloud/discoveryengine/"}
+// benchRoots are the APIs BenchmarkGoogleAPIs compiles: one of the larger
+// Google Cloud APIs that changed between the two releases, with the files
+// it imports a few hundred files. BenchmarkGoogleAPIsWhole takes the whole
+// tree (wholeRoots, about 7,800 files, 4,400 of them google/ads).
+// google/protobuf is left to the standard imports.
+var (
+	benchRoots = []string{"google/cloud/discoveryengine/"}
+	wholeRoots = []string{"google/", "grafeas/"}
+)
 
 // importRE finds the imports of a .proto file.
 var importRE = regexp.MustCompile(`(?m)^\s*import\s+(?:public\s+|weak\s+)?"([^"]+)"`)
@@ -38,14 +41,14 @@ var importRE = regexp.MustCompile(`(?m)^\s*import\s+(?:public\s+|weak\s+)?"([^"]
 // loadTree reads the benchRoots of a release and the files they import
 // into memory, then leaves out any file that does not compile in that
 // release, so both sides are one compilable import root.
-func loadTree(tb testing.TB, version string) fstest.MapFS {
+func loadTree(tb testing.TB, version string, roots []string) fstest.MapFS {
 	dir := filepath.Join(benchRoot, version)
 	if _, err := os.Stat(filepath.Join(dir, "google")); err != nil {
 		tb.Skipf("benchmark data absent: run scripts/fetch-proto-bench.sh (make fetch-bench-data) to fetch google-proto-files %s and %s into testdata/external/", benchOld, benchNew)
 	}
 	m := fstest.MapFS{}
 	var queue []string
-	for _, root := range benchRoots {
+	for _, root := range roots {
 		err := filepath.WalkDir(filepath.Join(dir, root), func(p string, d fs.DirEntry, err error) error {
 			if err == nil && !d.IsDir() && strings.HasSuffix(p, ".proto") {
 				queue = append(queue, filepath.ToSlash(strings.TrimPrefix(p, dir+string(filepath.Separator))))
@@ -90,7 +93,18 @@ func loadTree(tb testing.TB, version string) fstest.MapFS {
 // BenchmarkGoogleAPIs compiles both releases and diffs them, the way
 // `contracts diff` does; the sub-benchmarks time the two steps apart.
 func BenchmarkGoogleAPIs(b *testing.B) {
-	old, new := loadTree(b, benchOld), loadTree(b, benchNew)
+	benchmarkTree(b, benchRoots)
+}
+
+// BenchmarkGoogleAPIsWhole is BenchmarkGoogleAPIs over the whole tree. Run
+// it alone (-bench GoogleAPIsWhole -benchtime 1x): peak-rss-MB is the
+// process's peak resident memory so far.
+func BenchmarkGoogleAPIsWhole(b *testing.B) {
+	benchmarkTree(b, wholeRoots)
+}
+
+func benchmarkTree(b *testing.B, roots []string) {
+	old, new := loadTree(b, benchOld, roots), loadTree(b, benchNew, roots)
 	ctx := context.Background()
 	b.Logf("%d files in %s, %d in %s", len(old), benchOld, len(new), benchNew)
 	compile := func(b *testing.B) (*protoschema.Set, *protoschema.Set) {
@@ -109,7 +123,10 @@ func BenchmarkGoogleAPIs(b *testing.B) {
 		// wall time is noisy; with idle cores, wall time is about CPU time
 		// divided by the cores the compiler keeps busy.
 		cpu0 := cpuTime()
-		defer func() { b.ReportMetric((cpuTime()-cpu0).Seconds()/float64(b.N), "cpu-s/op") }()
+		defer func() {
+			b.ReportMetric((cpuTime()-cpu0).Seconds()/float64(b.N), "cpu-s/op")
+			b.ReportMetric(float64(peakRSS())/(1<<20), "peak-rss-MB")
+		}()
 		for i := 0; i < b.N; i++ {
 			os, ns := compile(b)
 			rep, err := Check(ctx, os, ns, Options{Level: compat.JSON})
@@ -130,6 +147,15 @@ func BenchmarkGoogleAPIs(b *testing.B) {
 			}
 		}
 	})
+}
+
+// peakRSS is the peak resident memory of the process so far, in bytes.
+func peakRSS() int64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return int64(ru.Maxrss) << 10 // kilobytes on Linux
 }
 
 // cpuTime is the user and system CPU time of the process so far.

@@ -34,19 +34,24 @@ type Options struct {
 	Level compat.Level
 	// Messages narrows the check to these message types and RPCs
 	// ("pkg.Service.Method" or "/pkg.Service/Method") and everything they
-	// reach; findings outside become compat.Info with a Note. Empty means
+	// reach: what a contract that declares `messages:` publishes. Findings
+	// that reach none of them are left out of the report, additions
+	// included, and a finding that stays keeps only the elements inside;
+	// so a contract publishing one event from a folder shared with a gRPC
+	// service reports only changes its readers can see. Empty means
 	// everything.
 	Messages []string
 	// Flow says which way messages travel.
 	Flow Flow
 }
 
-// ScopeNote is the Note of a finding lowered to Info by Options.Messages.
-const ScopeNote = "Outside the message types and RPCs checked."
-
 // checker holds the state of one Check: both sides, their pairing, and the
 // report being built.
 type checker struct {
+	// ctx is the caller's, watched by the loops over pairs (stop) so that
+	// a cancelled check of a large tree ends at once.
+	ctx    context.Context
+	polls  int
 	opts   Options
 	old    *side
 	new    *side
@@ -71,12 +76,16 @@ func Check(ctx context.Context, old, new *protoschema.Set, opts Options) (rep *c
 		}
 	}()
 	c := &checker{
+		ctx:       ctx,
 		opts:      opts,
 		old:       newSide(old),
 		new:       newSide(new),
 		report:    &compat.Report{Old: strings.TrimSuffix(old.Display, "/"), New: strings.TrimSuffix(new.Display, "/")},
 		breaks:    map[pairKey]pairBreak{},
 		renamedTo: map[protoreflect.FullName]bool{},
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
 	}
 	c.p = pair(c.old, c.new)
 	for _, ns := range c.p.msgPartner {
@@ -91,17 +100,41 @@ func Check(ctx context.Context, old, new *protoschema.Set, opts Options) (rep *c
 	}
 	steps := []func(){c.files, c.messages, c.fields, c.enums, c.values, c.services, c.methods}
 	for _, step := range steps {
+		step()
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		step()
 	}
 	out := c.report
 	if len(opts.Messages) > 0 {
-		out = out.Narrow(opts.Messages, ScopeNote)
+		out = only(out, opts.Messages)
 	}
 	out.Sort()
 	return out, nil
+}
+
+// stop reports whether the check was cancelled, looking at the context
+// every few hundred pairs: a loop over pairs returns when it says so, and
+// Check then returns the context's error.
+func (c *checker) stop() bool {
+	c.polls++
+	return c.polls%256 == 0 && c.ctx.Err() != nil
+}
+
+// only keeps the findings that reach one of the scopes, each with the
+// elements inside them (Options.Messages).
+func only(r *compat.Report, scopes []string) *compat.Report {
+	keys := make(map[string]bool, len(scopes))
+	for _, s := range scopes {
+		keys[compat.ScopeKey(strings.TrimPrefix(strings.TrimSpace(s), "."))] = true
+	}
+	out := &compat.Report{Old: r.Old, New: r.New}
+	for _, f := range r.Findings {
+		if f.NarrowTo(func(scope string) bool { return keys[compat.ScopeKey(scope)] }) {
+			out.Add(f)
+		}
+	}
+	return out
 }
 
 // emit is what a rule body reports through: the adapter has filled in the
@@ -137,6 +170,15 @@ func (e *emit) on(element string) *emit {
 	return &cp
 }
 
+// requests returns a copy of e that reaches only the RPC requests the
+// element is part of: a change that hurts servers reading requests, not
+// clients reading responses or readers of messages.
+func (e *emit) requests() *emit {
+	cp := *e
+	cp.part = partRequest
+	return &cp
+}
+
 // inPlaceOf is the clause added to messages about a field of an OLD type
 // compared with the NEW type of another name that takes its place.
 func inPlaceOf(mp messagePair) string {
@@ -150,6 +192,9 @@ func inPlaceOf(mp messagePair) string {
 func (e *emit) at(loc compat.Location, format string, args ...any) {
 	r := e.rule
 	elements := e.elements(loc)
+	if e.part != "" && len(elements) == 0 {
+		return // the change reaches nothing it can hurt
+	}
 	f := compat.Finding{
 		Rule:     r.ID,
 		Severity: r.Severity,
@@ -271,6 +316,9 @@ func (c *checker) files() {
 		}
 	}
 	for _, p := range pairs {
+		if c.stop() {
+			return
+		}
 		e := emit{c: c, reach: func(string) []compat.Element {
 			return append(c.fileElements(c.old, p.old), c.fileElements(c.new, p.new)...)
 		}}
@@ -340,6 +388,9 @@ func (c *checker) messages() {
 		}
 	}
 	for _, p := range pairs {
+		if c.stop() {
+			return
+		}
 		e := c.typeEmit(p.old, p.new)
 		for i := range ruleList {
 			if r := &ruleList[i]; r.message != nil {
@@ -404,6 +455,9 @@ func isOption(x protoreflect.FieldDescriptor) bool {
 
 func (c *checker) fields() {
 	for _, mp := range c.p.messages {
+		if c.stop() {
+			return
+		}
 		e := c.typeEmit(mp.old, mp.new)
 		e.context = inPlaceOf(messagePair{old: mp.old, new: mp.new})
 		of, nf := mp.old.Fields(), mp.new.Fields()
@@ -418,20 +472,16 @@ func (c *checker) fields() {
 			}
 		}
 	}
-	for _, name := range c.old.extOrder {
-		o := c.old.extensions[name]
-		n := c.new.extensions[name]
-		p := fieldPair{old: o, new: n, oldMsg: o.ContainingMessage(), ext: true, option: isOption(o)}
-		if n != nil {
-			p.newMsg = n.ContainingMessage()
+	for _, x := range c.p.extensions {
+		p := fieldPair{old: x.old, new: x.new, ext: true}
+		if x.old != nil {
+			p.oldMsg, p.option = x.old.ContainingMessage(), isOption(x.old)
+		}
+		if x.new != nil {
+			p.newMsg = x.new.ContainingMessage()
+			p.option = p.option || isOption(x.new)
 		}
 		c.field(c.typeEmit(p.oldMsg, p.newMsg), p)
-	}
-	for _, name := range c.new.extOrder {
-		if c.old.extensions[name] == nil {
-			n := c.new.extensions[name]
-			c.field(c.typeEmit(nil, n.ContainingMessage()), fieldPair{new: n, newMsg: n.ContainingMessage(), ext: true, option: isOption(n)})
-		}
 	}
 }
 
@@ -482,6 +532,9 @@ func (c *checker) enums() {
 		}
 	}
 	for _, p := range pairs {
+		if c.stop() {
+			return
+		}
 		e := c.typeEmit(p.old, p.new)
 		for i := range ruleList {
 			if r := &ruleList[i]; r.enum != nil {
@@ -503,6 +556,9 @@ type valuePair struct {
 
 func (c *checker) values() {
 	for _, ep := range c.p.enums {
+		if c.stop() {
+			return
+		}
 		e := c.typeEmit(ep.old, ep.new)
 		ov, nv := ep.old.Values(), ep.new.Values()
 		var pairs []valuePair
@@ -547,6 +603,9 @@ func (c *checker) values() {
 
 func (c *checker) services() {
 	for _, p := range c.p.services {
+		if c.stop() {
+			return
+		}
 		e := emit{c: c}
 		var names []string
 		if p.old != nil {
@@ -580,6 +639,9 @@ func methodNames(s protoreflect.ServiceDescriptor) []string {
 
 func (c *checker) methods() {
 	for _, p := range c.p.methods {
+		if c.stop() {
+			return
+		}
 		e := emit{c: c}
 		var names []string
 		if p.old != nil {

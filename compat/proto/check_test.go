@@ -110,14 +110,21 @@ func TestGolden(t *testing.T) {
 	}
 }
 
-// TestRules checks the rule list itself: ids unique and documented, and
-// every rule exercised by at least one golden case.
+// TestRules checks the rule list itself: ids unique and documented, every
+// live rule exercised by a golden case at the level where it has its
+// severity, and every deprecated rule silent, naming a live successor.
 func TestRules(t *testing.T) {
 	if err := compat.CheckRules(Rules); err != nil {
 		t.Fatal(err)
 	}
 	if len(Rules) != len(ruleList) {
 		t.Fatalf("Rules has %d entries, ruleList %d", len(Rules), len(ruleList))
+	}
+	live := map[string]bool{}
+	for _, r := range ruleList {
+		if r.Deprecated == "" {
+			live[r.ID] = true
+		}
 	}
 	for _, r := range ruleList {
 		n := 0
@@ -126,11 +133,17 @@ func TestRules(t *testing.T) {
 				n++
 			}
 		}
-		if n == 0 {
+		switch {
+		case r.Deprecated != "" && n > 0:
+			t.Errorf("deprecated rule %s still has a check function", r.ID)
+		case r.Deprecated != "" && !live[r.Deprecated]:
+			t.Errorf("deprecated rule %s names %s, which is no live rule", r.ID, r.Deprecated)
+		case r.Deprecated == "" && n == 0:
 			t.Errorf("rule %s has no check function", r.ID)
 		}
 	}
-	seen := map[string]bool{}
+	// seen[rule] holds the severities it has in the goldens.
+	seen := map[string]map[string]bool{}
 	for _, gc := range goldenCases(t) {
 		b, err := os.ReadFile(filepath.Join(gc.dir, "want.txt"))
 		if err != nil {
@@ -138,13 +151,19 @@ func TestRules(t *testing.T) {
 		}
 		for _, line := range strings.Split(string(b), "\n") {
 			if f := strings.Fields(line); len(f) > 1 {
-				seen[f[1]] = true
+				if seen[f[1]] == nil {
+					seen[f[1]] = map[string]bool{}
+				}
+				seen[f[1]][f[0]] = true
 			}
 		}
 	}
 	for _, r := range Rules {
-		if !seen[r.ID] {
-			t.Errorf("rule %s is exercised by no golden case in %s", r.ID, goldenRoot)
+		switch {
+		case r.Deprecated != "" && seen[r.ID] != nil:
+			t.Errorf("deprecated rule %s makes findings in %s", r.ID, goldenRoot)
+		case r.Deprecated == "" && !seen[r.ID][r.Severity.String()]:
+			t.Errorf("rule %s is exercised as %s (at the %s level or above) by no golden case in %s", r.ID, r.Severity, r.Level, goldenRoot)
 		}
 	}
 }

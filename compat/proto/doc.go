@@ -38,7 +38,8 @@
 //     without a path, `pricing.v1.Price`;
 //   - a field is named `pkg.Msg.field`, an extension by its full name, an
 //     enum value `pkg.Enum.VALUE` (Resolve also takes `pkg.VALUE`); an enum
-//     is never a scope, only the messages and RPCs that carry it;
+//     is a scope only when no message or RPC carries it, else the messages
+//     and RPCs that carry it are;
 //   - a change to an RPC or a service (deleted, streaming, HTTP binding)
 //     reaches each RPC alone: `pricing.v1.PricingService.GetPrice`;
 //   - a change to a file (package, options) reaches every type and RPC the

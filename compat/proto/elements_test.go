@@ -53,6 +53,10 @@ message PriceChanged {
 extend Price {
   optional string note = 100;
 }
+
+enum Unused {
+  UNUSED_ZERO = 0;
+}
 `
 
 func pricingSet(t *testing.T) *protoschema.Set {
@@ -120,6 +124,9 @@ func TestResolve(t *testing.T) {
 			"pricing.v1.PricingService.Reprice response pricing.v1.note",
 		}},
 		{"pricing.v1.PriceChanged", []string{"pricing.v1.PriceChanged"}},
+		// An enum nothing carries is its own scope.
+		{"pricing.v1.Unused", []string{"pricing.v1.Unused"}},
+		{"pricing.v1.Unused.UNUSED_ZERO", []string{"pricing.v1.Unused pricing.v1.Unused.UNUSED_ZERO"}},
 		// Not defined by the set's own files.
 		{"pricing.v1.Price.amount", nil},
 		{"pricing.v1.PricingService.Delete", nil},
@@ -187,6 +194,8 @@ func TestNames(t *testing.T) {
 		"pricing.v1.PricingService",
 		"pricing.v1.PricingService.GetPrice",
 		"pricing.v1.PricingService.Reprice",
+		"pricing.v1.Unused",
+		"pricing.v1.Unused.UNUSED_ZERO",
 		"pricing.v1.note",
 	}
 	if diff := cmp.Diff(want, got); diff != "" {

@@ -35,6 +35,9 @@ type side struct {
 	mapEntry map[protoreflect.FullName]bool
 	// reached caches reach.
 	reached map[protoreflect.FullName][]reached
+	// inRequest marks the messages some RPC request carries, worked out
+	// once by requestTypes.
+	inRequest map[protoreflect.FullName]bool
 }
 
 // revEdge is one reference to a type: from a message's field (part "") or
@@ -144,8 +147,9 @@ func (s *side) edge(to, from protoreflect.FullName, part string) {
 
 // reach returns, sorted, every message type and every RPC part (request
 // or response) whose transitive closure contains the type name: the type
-// itself when it is a message, and a message of an imported file (a
-// well-known type) even though this side does not index it.
+// itself when it is a message, a message of an imported file (a
+// well-known type) even though this side does not index it, and an enum
+// that nothing carries.
 func (s *side) reach(name protoreflect.FullName) []reached {
 	if r, ok := s.reached[name]; ok {
 		return r
@@ -179,6 +183,11 @@ func (s *side) reach(name protoreflect.FullName) []reached {
 			}
 		}
 	}
+	if len(out) == 0 && s.enums[name] != nil {
+		// An enum no message or RPC carries is a scope of its own, so a
+		// change to it still names something a query can find.
+		out = append(out, reached{scope: string(name)})
+	}
 	sort.Slice(out, func(i, j int) bool {
 		if out[i].scope != out[j].scope {
 			return out[i].scope < out[j].scope
@@ -187,6 +196,47 @@ func (s *side) reach(name protoreflect.FullName) []reached {
 	})
 	s.reached[name] = out
 	return out
+}
+
+// requestTypes returns the messages of this side that some RPC's request
+// carries: the request types and every message their fields (map values
+// and extensions included) lead to.
+func (s *side) requestTypes() map[protoreflect.FullName]bool {
+	if s.inRequest != nil {
+		return s.inRequest
+	}
+	exts := map[protoreflect.FullName][]protoreflect.ExtensionDescriptor{}
+	for _, name := range s.extOrder {
+		x := s.extensions[name]
+		exts[x.ContainingMessage().FullName()] = append(exts[x.ContainingMessage().FullName()], x)
+	}
+	seen := map[protoreflect.FullName]bool{}
+	var queue []protoreflect.MessageDescriptor
+	push := func(m protoreflect.MessageDescriptor) {
+		if m != nil && !seen[m.FullName()] {
+			seen[m.FullName()] = true
+			queue = append(queue, m)
+		}
+	}
+	for _, name := range s.svcOrder {
+		ms := s.services[name].Methods()
+		for i := 0; i < ms.Len(); i++ {
+			push(ms.Get(i).Input())
+		}
+	}
+	for len(queue) > 0 {
+		m := queue[0]
+		queue = queue[1:]
+		fs := m.Fields()
+		for i := 0; i < fs.Len(); i++ {
+			push(fs.Get(i).Message())
+		}
+		for _, x := range exts[m.FullName()] {
+			push(x.Message())
+		}
+	}
+	s.inRequest = seen
+	return seen
 }
 
 // affectsOf returns, sorted, every message type and RPC whose transitive
@@ -219,30 +269,10 @@ func (s *side) elementsOf(name protoreflect.FullName, path string) []compat.Elem
 
 // location returns where d is declared, in this side's display names.
 func (s *side) location(d protoreflect.Descriptor) compat.Location {
-	if d == nil {
-		return compat.Location{}
-	}
-	fd := d.ParentFile()
-	if fd == nil {
-		return compat.Location{}
-	}
-	loc := compat.Location{File: s.set.Display + fd.Path()}
-	if _, ok := d.(protoreflect.FileDescriptor); ok {
-		return loc
-	}
-	sl := fd.SourceLocations().ByDescriptor(d)
-	if sl.Path != nil || sl.StartLine != 0 || sl.StartColumn != 0 {
-		loc.Line, loc.Column = sl.StartLine+1, sl.StartColumn+1
-	}
-	return loc
+	return s.set.Location(d)
 }
 
 // pathLocation returns the location of a source path in file fd.
 func (s *side) pathLocation(fd protoreflect.FileDescriptor, path ...int32) compat.Location {
-	loc := compat.Location{File: s.set.Display + fd.Path()}
-	sl := fd.SourceLocations().ByPath(protoreflect.SourcePath(path))
-	if sl.Path != nil {
-		loc.Line, loc.Column = sl.StartLine+1, sl.StartColumn+1
-	}
-	return loc
+	return s.set.PathLocation(fd.Path(), path...)
 }

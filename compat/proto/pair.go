@@ -2,6 +2,7 @@ package proto
 
 import (
 	"fmt"
+	"sort"
 	"strings"
 
 	"google.golang.org/protobuf/reflect/protoreflect"
@@ -51,6 +52,16 @@ type pairing struct {
 	// rules that ask whether a request or response type still encodes alike.
 	children map[pairKey][]pairKey
 	queue    []messagePair
+	// extensions pairs the extensions of OLD and NEW, in OLD's order then
+	// NEW's; either side may be nil.
+	extensions []extensionPair
+}
+
+// extensionPair is an extension of OLD and its counterpart in NEW: the
+// extension of the same message under the same number, else the one of
+// the same full name.
+type extensionPair struct {
+	old, new protoreflect.ExtensionDescriptor
 }
 
 // pair matches the elements of old and new: by name first, then through
@@ -80,15 +91,148 @@ func pair(old, new *side) *pairing {
 			p.addMessage(mp.old.Output(), mp.new.Output())
 		}
 	}
-	for _, name := range old.extOrder {
-		if n, ok := new.extensions[name]; ok {
-			p.addFieldTypes(pairKey{}, old.extensions[name], n)
+	p.pairExtensions(old, new)
+	for _, x := range p.extensions {
+		if x.old != nil && x.new != nil {
+			p.addFieldTypes(pairKey{}, x.old, x.new)
 		}
 	}
+	p.drain()
+	p.pairRenamedPackages(old, new)
 	p.drain()
 	p.pairLookalikes(old, new)
 	p.drain()
 	return p
+}
+
+// pairRenamedPackages pairs the types a package rename left unpaired: a
+// file at the same path whose package changed, or else the one package
+// OLD has and NEW lacks with the one NEW has and OLD lacks, maps package P
+// to Q, and a type P.X gone under its name is paired with Q.X. Pairing by
+// the fields a type holds would miss a type whose fields changed too.
+func (p *pairing) pairRenamedPackages(old, new *side) {
+	renames := map[protoreflect.FullName]protoreflect.FullName{}
+	for _, path := range old.fileOrder {
+		of, nf := old.files[path], new.files[path]
+		if nf == nil || of.Package() == nf.Package() {
+			continue
+		}
+		if _, ok := renames[of.Package()]; !ok {
+			renames[of.Package()] = nf.Package()
+		}
+	}
+	if len(renames) == 0 {
+		gone, added := packagesOnlyIn(old, new), packagesOnlyIn(new, old)
+		if len(gone) == 1 && len(added) == 1 {
+			renames[gone[0]] = added[0]
+		}
+	}
+	if len(renames) == 0 {
+		return
+	}
+	counterpart := func(d protoreflect.Descriptor) (protoreflect.FullName, bool) {
+		pkg := d.ParentFile().Package()
+		q, ok := renames[pkg]
+		if !ok || pkg == "" {
+			return "", false
+		}
+		rel := strings.TrimPrefix(string(d.FullName()), string(pkg)+".")
+		if q == "" {
+			return protoreflect.FullName(rel), true
+		}
+		return q + "." + protoreflect.FullName(rel), true
+	}
+	taken := map[protoreflect.FullName]bool{}
+	for _, ns := range p.msgPartner {
+		for _, n := range ns {
+			taken[n.FullName()] = true
+		}
+	}
+	for _, name := range old.msgOrder {
+		if _, ok := new.messages[name]; ok || len(p.msgPartner[name]) > 0 {
+			continue
+		}
+		if to, ok := counterpart(old.messages[name]); ok && !taken[to] {
+			if n, ok := new.messages[to]; ok && old.messages[to] == nil {
+				taken[to] = true
+				p.addMessage(old.messages[name], n)
+			}
+		}
+	}
+	for _, name := range old.enumOrder {
+		if _, ok := new.enums[name]; ok || len(p.enumPartner[name]) > 0 {
+			continue
+		}
+		if to, ok := counterpart(old.enums[name]); ok {
+			if n, ok := new.enums[to]; ok && old.enums[to] == nil {
+				p.addEnum(old.enums[name], n)
+			}
+		}
+	}
+}
+
+// packagesOnlyIn lists, sorted, the packages of a's files that no file of
+// b has.
+func packagesOnlyIn(a, b *side) []protoreflect.FullName {
+	in := map[protoreflect.FullName]bool{}
+	for _, f := range b.files {
+		in[f.Package()] = true
+	}
+	seen := map[protoreflect.FullName]bool{}
+	var out []protoreflect.FullName
+	for _, path := range a.fileOrder {
+		if pkg := a.files[path].Package(); !in[pkg] && !seen[pkg] {
+			seen[pkg] = true
+			out = append(out, pkg)
+		}
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
+	return out
+}
+
+// pairExtensions pairs extensions by what peers see on the wire, the
+// extended message and the number, then those left by full name (an
+// extension renumbered).
+func (p *pairing) pairExtensions(old, new *side) {
+	type key struct {
+		extendee protoreflect.FullName
+		number   protoreflect.FieldNumber
+	}
+	keyOf := func(x protoreflect.ExtensionDescriptor) key {
+		return key{x.ContainingMessage().FullName(), x.Number()}
+	}
+	byKey := map[key]protoreflect.ExtensionDescriptor{}
+	for _, name := range new.extOrder {
+		x := new.extensions[name]
+		if _, dup := byKey[keyOf(x)]; !dup {
+			byKey[keyOf(x)] = x
+		}
+	}
+	taken := map[protoreflect.FullName]bool{}
+	partner := map[protoreflect.FullName]protoreflect.ExtensionDescriptor{}
+	for _, name := range old.extOrder {
+		if n, ok := byKey[keyOf(old.extensions[name])]; ok && !taken[n.FullName()] {
+			partner[name] = n
+			taken[n.FullName()] = true
+		}
+	}
+	for _, name := range old.extOrder {
+		if partner[name] != nil {
+			continue
+		}
+		if n, ok := new.extensions[name]; ok && !taken[name] {
+			partner[name] = n
+			taken[name] = true
+		}
+	}
+	for _, name := range old.extOrder {
+		p.extensions = append(p.extensions, extensionPair{old: old.extensions[name], new: partner[name]})
+	}
+	for _, name := range new.extOrder {
+		if !taken[name] {
+			p.extensions = append(p.extensions, extensionPair{new: new.extensions[name]})
+		}
+	}
 }
 
 // drain pairs the types of the fields of every queued message pair.
@@ -165,8 +309,11 @@ func signature(m protoreflect.MessageDescriptor) string {
 // addFieldTypes pairs the types two paired fields refer to; for maps, the
 // types of their values.
 func (p *pairing) addFieldTypes(parent pairKey, of, nf protoreflect.FieldDescriptor) {
-	if of.IsMap() && nf.IsMap() {
+	switch {
+	case of.IsMap() && nf.IsMap():
 		of, nf = of.MapValue(), nf.MapValue()
+	case of.IsMap() != nf.IsMap():
+		return // a synthetic entry is no type to compare; the map field's finding says how they differ
 	}
 	var child pairKey
 	switch {

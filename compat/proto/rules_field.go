@@ -3,7 +3,9 @@ package proto
 import (
 	"bytes"
 	"fmt"
+	"sort"
 	"strconv"
+	"strings"
 
 	"google.golang.org/protobuf/reflect/protoreflect"
 )
@@ -69,7 +71,7 @@ func typeParts(f protoreflect.FieldDescriptor) []protoreflect.FieldDescriptor {
 // wireBreak says how two fields' binary encodings differ, or "".
 func wireBreak(o, n protoreflect.FieldDescriptor) string {
 	if o.IsMap() != n.IsMap() {
-		return ""
+		return mapWireBreak(o, n)
 	}
 	op, np := typeParts(o), typeParts(n)
 	what := []string{"values"}
@@ -84,11 +86,61 @@ func wireBreak(o, n protoreflect.FieldDescriptor) string {
 	return ""
 }
 
+// mapWireBreak says how a map field and a field that is not a map differ
+// on the wire, or "". A map is a repeated message of key (1) and value (2),
+// so it reads like a message field whose fields 1 and 2 share those
+// encodings; anything else misreads every entry.
+func mapWireBreak(o, n protoreflect.FieldDescriptor) string {
+	m, other := o, n
+	if n.IsMap() {
+		m, other = n, o
+	}
+	was, now := "a map of length-delimited entries", family(other.Kind())
+	if n.IsMap() {
+		was, now = now, was
+	}
+	msg := other.Message()
+	if msg == nil || other.Kind() != protoreflect.MessageKind {
+		return fmt.Sprintf("values are now sent as %s where they were %s", now, was)
+	}
+	what := []string{"keys", "values"}
+	for i, part := range []protoreflect.FieldDescriptor{m.MapKey(), m.MapValue()} {
+		f := msg.Fields().ByNumber(protoreflect.FieldNumber(i + 1))
+		switch {
+		case f == nil:
+			return fmt.Sprintf("the map's %s (field %d of an entry) have no field %d in %s", what[i], i+1, i+1, msg.FullName())
+		case f.Cardinality() == protoreflect.Repeated || family(f.Kind()) != family(part.Kind()):
+			mf, of := family(part.Kind()), family(f.Kind())
+			if f.Cardinality() == protoreflect.Repeated {
+				of = "repeated " + of
+			}
+			if n.IsMap() {
+				mf, of = of, mf
+			}
+			return fmt.Sprintf("the %s (field %d of each entry) are now sent as %s where they were %s", what[i], i+1, of, mf)
+		}
+	}
+	return ""
+}
+
+// fieldNoun names the element of a field pair in a message: "Field
+// pkg.Msg.f", or for an extension "Extension pkg.ext of pkg.Msg (number N)".
+func fieldNoun(p fieldPair, e *emit) string {
+	if !p.ext {
+		return "Field " + e.element
+	}
+	x := p.old
+	if x == nil {
+		x = p.new
+	}
+	return fmt.Sprintf("Extension %s of %s (number %d)", e.element, x.ContainingMessage().FullName(), x.Number())
+}
+
 func bothPresent(p fieldPair) bool { return p.old != nil && p.new != nil }
 
 func fieldAdded(c *checker, p fieldPair, e *emit) {
-	if p.old != nil || p.ext || (required(p.new) && c.opts.Flow == FlowBoth) {
-		return
+	if p.old != nil || p.ext || (required(p.new) && c.opts.Flow == FlowBoth) || requiredAddedToRequest(c, p) {
+		return // a new required field is FIELD_REQUIRED_ADDED or FIELD_BEHAVIOR_REQUIRED_ADDED
 	}
 	if o := p.oldMsg.Fields().ByName(p.new.Name()); o != nil {
 		return // renumbered: FIELD_NUMBER_CHANGED says so
@@ -174,13 +226,29 @@ func fieldNumberChanged(c *checker, p fieldPair, e *emit) {
 }
 
 func fieldNameChanged(c *checker, p fieldPair, e *emit) {
-	if bothPresent(p) && !p.ext && p.old.Name() != p.new.Name() {
-		e.add("Field %s was renamed to %s.", e.element, p.new.Name())
+	if !bothPresent(p) {
+		return
 	}
+	if p.ext {
+		if p.old.FullName() != p.new.FullName() {
+			e.add("Extension %s of %s (number %d) was renamed to %s; JSON writes an extension under its full name.", e.element, p.old.ContainingMessage().FullName(), p.old.Number(), p.new.FullName())
+		}
+		return
+	}
+	if p.old.Name() == p.new.Name() {
+		return
+	}
+	// One change, one finding: the JSON name a rename changes is part of
+	// it (FIELD_JSON_NAME_CHANGED is for json_name alone).
+	if oj, nj := p.old.JSONName(), p.new.JSONName(); oj != nj {
+		e.add("Field %s was renamed to %s, and its JSON name from %q to %q.", e.element, p.new.Name(), oj, nj)
+		return
+	}
+	e.add("Field %s was renamed to %s; its JSON name %q is unchanged, but JSON parsers also accept the field name as a key.", e.element, p.new.Name(), p.new.JSONName())
 }
 
 func fieldJSONNameChanged(c *checker, p fieldPair, e *emit) {
-	if bothPresent(p) && !p.ext && p.old.JSONName() != p.new.JSONName() {
+	if bothPresent(p) && !p.ext && p.old.Name() == p.new.Name() && p.old.JSONName() != p.new.JSONName() {
 		e.add("The JSON name of field %s changed from %q to %q.", e.element, p.old.JSONName(), p.new.JSONName())
 	}
 }
@@ -190,7 +258,7 @@ func fieldTypeChanged(c *checker, p fieldPair, e *emit) {
 		return
 	}
 	if why := wireBreak(p.old, p.new); why != "" {
-		e.add("Field %s changed type from %s to %s: %s.", e.element, typeName(p.old), typeName(p.new), why)
+		e.add("%s changed type from %s to %s: %s.", fieldNoun(p, e), typeName(p.old), typeName(p.new), why)
 	}
 }
 
@@ -220,7 +288,7 @@ func fieldJSONTypeChanged(c *checker, p fieldPair, e *emit) {
 		return
 	}
 	if why := jsonTypeBreak(p.old, p.new); why != "" {
-		e.add("Field %s changed type from %s to %s: %s.", e.element, typeName(p.old), typeName(p.new), why)
+		e.add("%s changed type from %s to %s: %s.", fieldNoun(p, e), typeName(p.old), typeName(p.new), why)
 	}
 }
 
@@ -228,7 +296,38 @@ func fieldTypeNameChanged(c *checker, p fieldPair, e *emit) {
 	if !bothPresent(p) || typeName(p.old) == typeName(p.new) || wireBreak(p.old, p.new) != "" || jsonTypeBreak(p.old, p.new) != "" {
 		return
 	}
-	e.add("Field %s changed type from %s to %s; both encodings match, generated code differs.", e.element, typeName(p.old), typeName(p.new))
+	if c.onlyRenamed(p.old, p.new) {
+		return // MESSAGE_RENAMED or ENUM_RENAMED says it, once for every field
+	}
+	e.add("%s changed type from %s to %s; both encodings match, generated code differs.", fieldNoun(p, e), typeName(p.old), typeName(p.new))
+}
+
+// onlyRenamed reports whether two fields' types differ only by types of
+// OLD renamed to those of NEW.
+func (c *checker) onlyRenamed(o, n protoreflect.FieldDescriptor) bool {
+	op, np := typeParts(o), typeParts(n)
+	if len(op) != len(np) {
+		return false
+	}
+	for i := range op {
+		a, b := op[i], np[i]
+		if a.Kind() != b.Kind() {
+			return false
+		}
+		var an, bn protoreflect.FullName
+		switch {
+		case a.Message() != nil && b.Message() != nil:
+			an, bn = a.Message().FullName(), b.Message().FullName()
+		case a.Enum() != nil && b.Enum() != nil:
+			an, bn = a.Enum().FullName(), b.Enum().FullName()
+		default:
+			continue
+		}
+		if an != bn && !c.renamed(an, bn) {
+			return false
+		}
+	}
+	return true
 }
 
 func integerKind(k protoreflect.Kind) bool {
@@ -283,13 +382,13 @@ func repeatedChanged(p fieldPair) (changed, delimited bool) {
 
 func fieldCardinalityChanged(c *checker, p fieldPair, e *emit) {
 	if changed, delimited := repeatedChanged(p); changed && !delimited {
-		e.add("Field %s changed from %s to %s; binary readers built from the other version drop or misread its values.", e.element, cardinality(p.old), cardinality(p.new))
+		e.add("%s changed from %s to %s; binary readers built from the other version drop or misread its values.", fieldNoun(p, e), cardinality(p.old), cardinality(p.new))
 	}
 }
 
 func fieldDelimitedCardinalityChanged(c *checker, p fieldPair, e *emit) {
 	if changed, delimited := repeatedChanged(p); changed && delimited {
-		e.add("Field %s changed from %s to %s; binary readers cope (a singular reader keeps the last value or merges messages), but JSON writes an array where it wrote a value.", e.element, cardinality(p.old), cardinality(p.new))
+		e.add("%s changed from %s to %s; binary readers cope (a singular reader keeps the last value or merges messages), but JSON writes an array where it wrote a value.", fieldNoun(p, e), cardinality(p.old), cardinality(p.new))
 	}
 }
 
@@ -309,46 +408,182 @@ func realOneof(f protoreflect.FieldDescriptor) protoreflect.OneofDescriptor {
 	return nil
 }
 
-func fieldOneofChanged(c *checker, p fieldPair, e *emit) {
-	if !bothPresent(p) || p.ext {
-		return
+// oneofGroup names the set of fields a writer may set only one of: a real
+// oneof by its full name, a field outside any oneof by its number alone.
+func oneofGroup(f protoreflect.FieldDescriptor) string {
+	if o := realOneof(f); o != nil {
+		return string(o.FullName())
 	}
-	oo, no := realOneof(p.old), realOneof(p.new)
-	switch {
-	case oo == nil && no != nil:
-		// Harmless when every other member is new (no OLD writer sets
-		// them), or when only NEW writes: it sets one member at most.
-		if g := coMember(no, p.new, p.oldMsg); g != nil && c.opts.Flow == FlowBoth {
-			e.add("Field %s moved into oneof %s; a reader built from NEW keeps only one of it and %s, which an OLD writer may set together.", e.element, no.Name(), g.Name())
+	return "#" + itoa(int64(f.Number()))
+}
+
+// regroup splits the fields of one group of version a (a oneof) by the
+// groups their numbers have in version b, and picks the group that stays:
+// the one whose oneof keeps the name, else the largest oneof of two or
+// more. It returns the fields of the other groups (movers) and those that
+// stayed, each sorted by number.
+func regroup(name protoreflect.Name, members []protoreflect.FieldDescriptor, other protoreflect.MessageDescriptor) (movers, stayers []protoreflect.FieldDescriptor) {
+	groups := map[string][]protoreflect.FieldDescriptor{}
+	var order []string
+	for _, f := range members {
+		g := other.Fields().ByNumber(f.Number())
+		if g == nil {
+			continue
 		}
-	case oo != nil && no == nil:
-		if g := coMember(oo, p.old, p.newMsg); g != nil {
-			e.add("Field %s moved out of oneof %s; a reader built from OLD keeps only one of it and %s, which a NEW writer may set together.", e.element, oo.Name(), g.Name())
+		k := oneofGroup(g)
+		if _, ok := groups[k]; !ok {
+			order = append(order, k)
 		}
-	case oo != nil && oo.Name() != no.Name():
-		// A renamed oneof keeps some of its members together; a field that
-		// joins a oneof none of its old companions are in has moved.
-		for i := 0; i < oo.Fields().Len(); i++ {
-			g := oo.Fields().Get(i)
-			if ng := p.newMsg.Fields().ByNumber(g.Number()); g != p.old && ng != nil && ng.ContainingOneof() == no {
-				return
+		groups[k] = append(groups[k], f)
+	}
+	if len(groups) < 2 {
+		return nil, nil
+	}
+	stay := ""
+	for _, k := range order {
+		if o := realOneof(other.Fields().ByNumber(groups[k][0].Number())); o != nil && o.Name() == name {
+			stay = k
+		}
+	}
+	if stay == "" {
+		for _, k := range order {
+			if len(groups[k]) >= 2 && !strings.HasPrefix(k, "#") && (stay == "" || len(groups[k]) > len(groups[stay])) {
+				stay = k
 			}
 		}
-		if oo.Fields().Len() > 1 {
-			e.add("Field %s moved from oneof %s to oneof %s.", e.element, oo.Name(), no.Name())
+	}
+	for _, k := range order {
+		if k == stay {
+			stayers = append(stayers, groups[k]...)
+		} else {
+			movers = append(movers, groups[k]...)
 		}
+	}
+	byNumber := func(fs []protoreflect.FieldDescriptor) {
+		sort.Slice(fs, func(i, j int) bool { return fs[i].Number() < fs[j].Number() })
+	}
+	byNumber(movers)
+	byNumber(stayers)
+	return movers, stayers
+}
+
+func shortNames(fs []protoreflect.FieldDescriptor) []string {
+	out := make([]string, len(fs))
+	for i, f := range fs {
+		out[i] = string(f.Name())
+	}
+	return out
+}
+
+// fieldOneofChanged reports fields a writer of one version may set
+// together that a reader of the other keeps only one of: fields merged
+// into a oneof of NEW from different groups of OLD (which hurts readers
+// built from NEW), and fields of a oneof of OLD spread over different
+// groups of NEW (which hurts readers built from OLD). A merge or split is
+// one finding, named by the first field that moved.
+func fieldOneofChanged(c *checker, p messagePair, e *emit) {
+	if p.old == nil || p.new == nil {
+		return
+	}
+	element := func(f protoreflect.FieldDescriptor) string { return string(p.old.FullName()) + "." + string(f.Name()) }
+	reported := map[protoreflect.FieldNumber]bool{}
+	// Merges, in NEW's oneofs: members that were in different groups.
+	for i := 0; i < p.new.Oneofs().Len() && c.opts.Flow == FlowBoth; i++ {
+		no := p.new.Oneofs().Get(i)
+		if no.IsSynthetic() {
+			continue
+		}
+		var members []protoreflect.FieldDescriptor
+		for j := 0; j < no.Fields().Len(); j++ {
+			if of := p.old.Fields().ByNumber(no.Fields().Get(j).Number()); of != nil {
+				members = append(members, of)
+			}
+		}
+		movers, stayers := regroup(no.Name(), members, p.old)
+		if len(movers) == 0 {
+			continue
+		}
+		// movers and stayers are OLD fields here: the groups are OLD's.
+		f := movers[0]
+		for _, m := range movers {
+			reported[m.Number()] = true
+		}
+		nf := p.new.Fields().ByNumber(f.Number())
+		loc := c.new.location(nf)
+		if len(movers) == 1 {
+			join := fmt.Sprintf("a reader built from NEW keeps only one of %s, which a writer built from OLD may set together", quoteList(shortNames(append(movers, stayers...))))
+			if oo := realOneof(f); oo != nil {
+				left := leftBehind(f, p.new)
+				msg := fmt.Sprintf("Field %s moved from oneof %s to oneof %s; %s", element(f), oo.Name(), no.Name(), join)
+				if len(left) > 0 {
+					msg += fmt.Sprintf("; a reader built from OLD keeps only one of %s, which a writer built from NEW may set together", quoteList(shortNames(append([]protoreflect.FieldDescriptor{f}, left...))))
+				}
+				e.on(element(f)).at(loc, "%s.", msg)
+				continue
+			}
+			e.on(element(f)).at(loc, "Field %s moved into oneof %s; %s.", element(f), no.Name(), join)
+			continue
+		}
+		names := make([]string, len(movers))
+		for i, m := range movers {
+			names[i] = element(m)
+		}
+		e.on(element(f)).at(loc, "Fields %s moved into oneof %s; a reader built from NEW keeps only one of %s, which a writer built from OLD may set together.", quoteList(names), no.Name(), quoteList(shortNames(append(movers, stayers...))))
+	}
+	// Splits, in OLD's oneofs: members now in different groups.
+	for i := 0; i < p.old.Oneofs().Len(); i++ {
+		oo := p.old.Oneofs().Get(i)
+		if oo.IsSynthetic() {
+			continue
+		}
+		var members []protoreflect.FieldDescriptor
+		for j := 0; j < oo.Fields().Len(); j++ {
+			members = append(members, oo.Fields().Get(j))
+		}
+		movers, stayers := regroup(oo.Name(), members, p.new)
+		var left []protoreflect.FieldDescriptor
+		for _, m := range movers {
+			if !reported[m.Number()] {
+				left = append(left, m)
+			}
+		}
+		if len(left) == 0 {
+			continue
+		}
+		f := left[0]
+		loc := c.new.location(p.new.Fields().ByNumber(f.Number()))
+		if len(left) == 1 {
+			where := "out of oneof " + string(oo.Name())
+			if no := realOneof(p.new.Fields().ByNumber(f.Number())); no != nil {
+				where = fmt.Sprintf("from oneof %s to oneof %s", oo.Name(), no.Name())
+			}
+			e.on(element(f)).at(loc, "Field %s moved %s; a reader built from OLD keeps only one of %s, which a writer built from NEW may set together.", element(f), where, quoteList(shortNames(append([]protoreflect.FieldDescriptor{f}, leftBehind(f, p.new)...))))
+			continue
+		}
+		names := make([]string, len(left))
+		for i, m := range left {
+			names[i] = element(m)
+		}
+		e.on(element(f)).at(loc, "Fields %s moved out of oneof %s; a reader built from OLD keeps only one of %s, which a writer built from NEW may set together.", quoteList(names), oo.Name(), quoteList(shortNames(append(left, stayers...))))
 	}
 }
 
-// coMember returns a member of oneof o other than f whose number the other
-// version's message m also has, or nil.
-func coMember(o protoreflect.OneofDescriptor, f protoreflect.FieldDescriptor, m protoreflect.MessageDescriptor) protoreflect.FieldDescriptor {
-	for i := 0; i < o.Fields().Len(); i++ {
-		if g := o.Fields().Get(i); g.Number() != f.Number() && m.Fields().ByNumber(g.Number()) != nil {
-			return g
+// leftBehind lists the other members of f's OLD oneof that NEW has
+// outside the oneof f is in now.
+func leftBehind(f protoreflect.FieldDescriptor, new protoreflect.MessageDescriptor) []protoreflect.FieldDescriptor {
+	oo := realOneof(f)
+	nf := new.Fields().ByNumber(f.Number())
+	if oo == nil || nf == nil {
+		return nil
+	}
+	var out []protoreflect.FieldDescriptor
+	for i := 0; i < oo.Fields().Len(); i++ {
+		g := oo.Fields().Get(i)
+		if ng := new.Fields().ByNumber(g.Number()); g != f && ng != nil && oneofGroup(ng) != oneofGroup(nf) {
+			out = append(out, g)
 		}
 	}
-	return nil
+	return out
 }
 
 func fieldPresenceChanged(c *checker, p fieldPair, e *emit) {
@@ -412,7 +647,7 @@ func defaultString(f protoreflect.FieldDescriptor) string {
 }
 
 func extensionAdded(c *checker, p fieldPair, e *emit) {
-	if p.ext && p.old == nil {
+	if p.ext && p.old == nil && !inFileOnlyHere(c.old, p.new) {
 		e.add("Extension %s of %s (number %d) was added.", e.element, p.new.ContainingMessage().FullName(), p.new.Number())
 	}
 }
@@ -430,6 +665,8 @@ func customOptionChanged(c *checker, p fieldPair, e *emit) {
 	switch {
 	case p.old.Number() != p.new.Number():
 		e.add("Custom option %s changed number from %d to %d.", e.element, p.old.Number(), p.new.Number())
+	case p.old.FullName() != p.new.FullName():
+		e.add("Custom option %s (number %d) was renamed to %s.", e.element, p.old.Number(), p.new.FullName())
 	case typeName(p.old) != typeName(p.new) || p.old.Kind() != p.new.Kind():
 		e.add("Custom option %s changed type from %s to %s.", e.element, typeName(p.old), typeName(p.new))
 	case p.old.Cardinality() != p.new.Cardinality():

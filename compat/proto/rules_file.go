@@ -8,15 +8,72 @@ import (
 	"google.golang.org/protobuf/types/descriptorpb"
 )
 
-func fileAdded(c *checker, p filePair, e *emit) {
-	if p.old == nil {
-		e.add("File %s was added.", p.new.Path())
+// A new file is one change: what it declares that the other version does
+// not have anywhere is part of FILE_ADDED, not a finding each; so is a
+// deleted file for the messages and enums that went with it (services and
+// RPCs, which break at the wire, keep findings of their own).
+
+// inFileOnlyHere reports whether d is declared in a file the other
+// version has no file at the same path of, so the file's finding covers it.
+func inFileOnlyHere(other *side, d protoreflect.Descriptor) bool {
+	return d.ParentFile() != nil && other.files[d.ParentFile().Path()] == nil
+}
+
+// fresh counts, as words, the top-level messages, enums and services of f
+// whose full names the other version lacks, leaving out the types moved
+// there from elsewhere (moved says which).
+func fresh(f protoreflect.FileDescriptor, other *side, moved func(protoreflect.FullName) bool) string {
+	var msgs, enums, svcs int
+	for i := 0; i < f.Messages().Len(); i++ {
+		if n := f.Messages().Get(i).FullName(); other.messages[n] == nil && !moved(n) {
+			msgs++
+		}
 	}
+	for i := 0; i < f.Enums().Len(); i++ {
+		if n := f.Enums().Get(i).FullName(); other.enums[n] == nil && !moved(n) {
+			enums++
+		}
+	}
+	for i := 0; i < f.Services().Len(); i++ {
+		if _, ok := other.services[f.Services().Get(i).FullName()]; !ok {
+			svcs++
+		}
+	}
+	var parts []string
+	for _, n := range []struct {
+		n    int
+		what string
+	}{{msgs, "message"}, {enums, "enum"}, {svcs, "service"}} {
+		switch {
+		case n.n == 1:
+			parts = append(parts, "1 "+n.what)
+		case n.n > 1:
+			parts = append(parts, itoa(int64(n.n))+" "+n.what+"s")
+		}
+	}
+	return quoteList(parts)
+}
+
+func fileAdded(c *checker, p filePair, e *emit) {
+	if p.old != nil {
+		return
+	}
+	if what := fresh(p.new, c.old, func(n protoreflect.FullName) bool { return c.renamedTo[n] }); what != "" {
+		e.add("File %s was added, declaring %s.", p.new.Path(), what)
+		return
+	}
+	e.add("File %s was added.", p.new.Path())
 }
 
 func fileDeleted(c *checker, p filePair, e *emit) {
 	if p.new == nil {
-		e.add("File %s was deleted or renamed; code generated from it and files importing it break.", p.old.Path())
+		what := fresh(p.old, c.new, func(n protoreflect.FullName) bool {
+			return len(c.p.msgPartner[n]) > 0 || len(c.p.enumPartner[n]) > 0
+		})
+		if what != "" {
+			what = ", and with it " + what
+		}
+		e.add("File %s was deleted or renamed%s; code generated from it and files importing it break.", p.old.Path(), what)
 	}
 }
 
@@ -43,30 +100,28 @@ func syntaxName(f protoreflect.FileDescriptor) string {
 	return f.Syntax().String()
 }
 
-// fileOptions are the file options that steer code generators, with their
-// field numbers in FileOptions (for locations).
+// fileOptions are the file options that steer code generators.
 var fileOptions = []struct {
-	name   string
-	number int32
-	get    func(o *descriptorpb.FileOptions) any
+	name string
+	get  func(o *descriptorpb.FileOptions) any
 }{
-	{"go_package", 11, func(o *descriptorpb.FileOptions) any { return o.GetGoPackage() }},
-	{"java_package", 1, func(o *descriptorpb.FileOptions) any { return o.GetJavaPackage() }},
-	{"java_outer_classname", 8, func(o *descriptorpb.FileOptions) any { return o.GetJavaOuterClassname() }},
-	{"java_multiple_files", 10, func(o *descriptorpb.FileOptions) any { return o.GetJavaMultipleFiles() }},
-	{"csharp_namespace", 37, func(o *descriptorpb.FileOptions) any { return o.GetCsharpNamespace() }},
-	{"objc_class_prefix", 36, func(o *descriptorpb.FileOptions) any { return o.GetObjcClassPrefix() }},
-	{"php_namespace", 41, func(o *descriptorpb.FileOptions) any { return o.GetPhpNamespace() }},
-	{"php_metadata_namespace", 44, func(o *descriptorpb.FileOptions) any { return o.GetPhpMetadataNamespace() }},
-	{"ruby_package", 45, func(o *descriptorpb.FileOptions) any { return o.GetRubyPackage() }},
-	{"swift_prefix", 39, func(o *descriptorpb.FileOptions) any { return o.GetSwiftPrefix() }},
-	{"optimize_for", 9, func(o *descriptorpb.FileOptions) any { return o.GetOptimizeFor().String() }},
-	{"php_class_prefix", 40, func(o *descriptorpb.FileOptions) any { return o.GetPhpClassPrefix() }},
-	{"java_string_check_utf8", 27, func(o *descriptorpb.FileOptions) any { return o.GetJavaStringCheckUtf8() }},
-	{"cc_enable_arenas", 31, func(o *descriptorpb.FileOptions) any { return o.GetCcEnableArenas() }},
-	{"cc_generic_services", 16, func(o *descriptorpb.FileOptions) any { return o.GetCcGenericServices() }},
-	{"java_generic_services", 17, func(o *descriptorpb.FileOptions) any { return o.GetJavaGenericServices() }},
-	{"py_generic_services", 18, func(o *descriptorpb.FileOptions) any { return o.GetPyGenericServices() }},
+	{"go_package", func(o *descriptorpb.FileOptions) any { return o.GetGoPackage() }},
+	{"java_package", func(o *descriptorpb.FileOptions) any { return o.GetJavaPackage() }},
+	{"java_outer_classname", func(o *descriptorpb.FileOptions) any { return o.GetJavaOuterClassname() }},
+	{"java_multiple_files", func(o *descriptorpb.FileOptions) any { return o.GetJavaMultipleFiles() }},
+	{"csharp_namespace", func(o *descriptorpb.FileOptions) any { return o.GetCsharpNamespace() }},
+	{"objc_class_prefix", func(o *descriptorpb.FileOptions) any { return o.GetObjcClassPrefix() }},
+	{"php_namespace", func(o *descriptorpb.FileOptions) any { return o.GetPhpNamespace() }},
+	{"php_metadata_namespace", func(o *descriptorpb.FileOptions) any { return o.GetPhpMetadataNamespace() }},
+	{"ruby_package", func(o *descriptorpb.FileOptions) any { return o.GetRubyPackage() }},
+	{"swift_prefix", func(o *descriptorpb.FileOptions) any { return o.GetSwiftPrefix() }},
+	{"optimize_for", func(o *descriptorpb.FileOptions) any { return o.GetOptimizeFor().String() }},
+	{"php_class_prefix", func(o *descriptorpb.FileOptions) any { return o.GetPhpClassPrefix() }},
+	{"java_string_check_utf8", func(o *descriptorpb.FileOptions) any { return o.GetJavaStringCheckUtf8() }},
+	{"cc_enable_arenas", func(o *descriptorpb.FileOptions) any { return o.GetCcEnableArenas() }},
+	{"cc_generic_services", func(o *descriptorpb.FileOptions) any { return o.GetCcGenericServices() }},
+	{"java_generic_services", func(o *descriptorpb.FileOptions) any { return o.GetJavaGenericServices() }},
+	{"py_generic_services", func(o *descriptorpb.FileOptions) any { return o.GetPyGenericServices() }},
 }
 
 func fileOptionChanged(c *checker, p filePair, e *emit) {
@@ -89,10 +144,7 @@ func fileOptionChanged(c *checker, p filePair, e *emit) {
 		if ov == nv {
 			continue
 		}
-		loc := c.new.pathLocation(p.new, 8, opt.number)
-		if loc.Line == 0 {
-			loc = e.loc()
-		}
+		loc := c.new.set.OptionLocation(p.new.Path(), opt.name)
 		e.at(loc, "The %s option of file %s changed from %s to %s.", opt.name, p.old.Path(), quote(ov), quote(nv))
 	}
 }

@@ -1,7 +1,7 @@
 package proto
 
 func serviceAdded(c *checker, p servicePair, e *emit) {
-	if p.old == nil {
+	if p.old == nil && !inFileOnlyHere(c.old, p.new) {
 		e.add("Service %s was added.", p.new.FullName())
 	}
 }
@@ -56,13 +56,13 @@ func rpcServerStreamingChanged(c *checker, p methodPair, e *emit) {
 }
 
 func rpcRequestTypeChanged(c *checker, p methodPair, e *emit) {
-	if p.old != nil && p.new != nil && p.old.Input().FullName() != p.new.Input().FullName() {
+	if p.old != nil && p.new != nil && p.old.Input().FullName() != p.new.Input().FullName() && !c.renamed(p.old.Input().FullName(), p.new.Input().FullName()) {
 		e.add("RPC %s now takes %s instead of %s.", p.old.FullName(), p.new.Input().FullName(), p.old.Input().FullName())
 	}
 }
 
 func rpcResponseTypeChanged(c *checker, p methodPair, e *emit) {
-	if p.old != nil && p.new != nil && p.old.Output().FullName() != p.new.Output().FullName() {
+	if p.old != nil && p.new != nil && p.old.Output().FullName() != p.new.Output().FullName() && !c.renamed(p.old.Output().FullName(), p.new.Output().FullName()) {
 		e.add("RPC %s now returns %s instead of %s.", p.old.FullName(), p.new.Output().FullName(), p.old.Output().FullName())
 	}
 }

@@ -31,16 +31,46 @@ func freshPartners[D protoreflect.Descriptor](c *checker, partners []D, inOld fu
 }
 
 func (c *checker) oldHasMessage(n protoreflect.FullName) bool { _, ok := c.old.messages[n]; return ok }
-func (c *checker) oldHasEnum(n protoreflect.FullName) bool    { _, ok := c.old.enums[n]; return ok }
+
+// renamed reports whether the OLD type o was renamed to the NEW type n: o
+// is gone under its name and paired with n, a name OLD lacks. MESSAGE_RENAMED
+// or ENUM_RENAMED reports it once, for every field and RPC that names it.
+func (c *checker) renamed(o, n protoreflect.FullName) bool {
+	if o == n {
+		return false
+	}
+	if _, ok := c.old.messages[o]; ok {
+		_, still := c.new.messages[o]
+		_, taken := c.old.messages[n]
+		return !still && !taken && hasPartner(c.p.msgPartner[o], n)
+	}
+	if _, ok := c.old.enums[o]; ok {
+		_, still := c.new.enums[o]
+		_, taken := c.old.enums[n]
+		return !still && !taken && hasPartner(c.p.enumPartner[o], n)
+	}
+	return false
+}
+
+func hasPartner[D protoreflect.Descriptor](partners []D, n protoreflect.FullName) bool {
+	for _, d := range partners {
+		if d.FullName() == n {
+			return true
+		}
+	}
+	return false
+}
+
+func (c *checker) oldHasEnum(n protoreflect.FullName) bool { _, ok := c.old.enums[n]; return ok }
 
 func messageAdded(c *checker, p messagePair, e *emit) {
-	if p.old == nil && !c.renamedTo[p.new.FullName()] && !goneParent(c.old, p.new) {
+	if p.old == nil && !c.renamedTo[p.new.FullName()] && !goneParent(c.old, p.new) && !inFileOnlyHere(c.old, p.new) {
 		e.add("Message %s was added.", p.new.FullName())
 	}
 }
 
 func messageDeleted(c *checker, p messagePair, e *emit) {
-	if p.old == nil || p.new != nil || goneParent(c.new, p.old) {
+	if p.old == nil || p.new != nil || goneParent(c.new, p.old) || inFileOnlyHere(c.new, p.old) {
 		return
 	}
 	if len(freshPartners(c, p.partners, c.oldHasMessage)) == 0 {
@@ -52,9 +82,33 @@ func messageRenamed(c *checker, p messagePair, e *emit) {
 	if p.old == nil || p.new != nil || goneParent(c.new, p.old) {
 		return
 	}
-	if to := freshPartners(c, p.partners, c.oldHasMessage); len(to) > 0 {
-		e.add("Message %s was renamed or moved to %s, paired by the fields it holds; generated code that names it breaks.", p.old.FullName(), strings.Join(to, " and "))
+	if to := freshPartners(c, p.partners, c.oldHasMessage); len(to) > 0 && !packageMoveOnly(p.old, p.partners) {
+		e.add("Message %s was renamed or moved to %s; generated code that names it breaks.", p.old.FullName(), strings.Join(to, " and "))
 	}
+}
+
+// packageMoveOnly reports whether every partner of o is o itself under the
+// new package of its file, at the same path: FILE_PACKAGE_CHANGED reports
+// that rename, once for the file.
+func packageMoveOnly[D protoreflect.Descriptor](o protoreflect.Descriptor, partners []D) bool {
+	if len(partners) == 0 {
+		return false
+	}
+	for _, n := range partners {
+		of, nf := o.ParentFile(), n.ParentFile()
+		if of.Path() != nf.Path() || of.Package() == nf.Package() || of.Package() == "" {
+			return false
+		}
+		rel := strings.TrimPrefix(string(o.FullName()), string(of.Package())+".")
+		want := rel
+		if nf.Package() != "" {
+			want = string(nf.Package()) + "." + rel
+		}
+		if string(n.FullName()) != want {
+			return false
+		}
+	}
+	return true
 }
 
 // moved reports a top-level declaration that changed files.
@@ -193,13 +247,13 @@ func enumReservedNames(c *checker, p enumPair, e *emit) {
 }
 
 func enumAdded(c *checker, p enumPair, e *emit) {
-	if p.old == nil && !c.renamedTo[p.new.FullName()] && !goneParent(c.old, p.new) {
+	if p.old == nil && !c.renamedTo[p.new.FullName()] && !goneParent(c.old, p.new) && !inFileOnlyHere(c.old, p.new) {
 		e.add("Enum %s was added.", p.new.FullName())
 	}
 }
 
 func enumDeleted(c *checker, p enumPair, e *emit) {
-	if p.old == nil || p.new != nil || goneParent(c.new, p.old) {
+	if p.old == nil || p.new != nil || goneParent(c.new, p.old) || inFileOnlyHere(c.new, p.old) {
 		return
 	}
 	if len(freshPartners(c, p.partners, c.oldHasEnum)) == 0 {
@@ -211,7 +265,7 @@ func enumRenamed(c *checker, p enumPair, e *emit) {
 	if p.old == nil || p.new != nil || goneParent(c.new, p.old) {
 		return
 	}
-	if to := freshPartners(c, p.partners, c.oldHasEnum); len(to) > 0 {
+	if to := freshPartners(c, p.partners, c.oldHasEnum); len(to) > 0 && !packageMoveOnly(p.old, p.partners) {
 		e.add("Enum %s was renamed or moved to %s, paired through the fields that use it; generated code that names it breaks.", p.old.FullName(), strings.Join(to, " and "))
 	}
 }
@@ -252,10 +306,21 @@ func oneofRenamed(c *checker, p messagePair, e *emit) {
 				same = o == no
 			}
 		}
-		if same && no != nil && no.Name() != oo.Name() && p.old.Oneofs().ByName(no.Name()) == nil {
+		if same && no != nil && no.Name() != oo.Name() && p.old.Oneofs().ByName(no.Name()) == nil && !mergedInto(no, oo, p.old) {
 			e.on(string(oo.FullName())).at(c.new.location(no), "Oneof %s of %s was renamed to %s.", oo.Name(), p.old.FullName(), no.Name())
 		}
 	}
+}
+
+// mergedInto reports whether the NEW oneof no also holds fields that OLD
+// had outside its oneof oo: a merge (FIELD_ONEOF_CHANGED), not a rename.
+func mergedInto(no, oo protoreflect.OneofDescriptor, old protoreflect.MessageDescriptor) bool {
+	for i := 0; i < no.Fields().Len(); i++ {
+		if of := old.Fields().ByNumber(no.Fields().Get(i).Number()); of != nil && of.ContainingOneof() != oo {
+			return true
+		}
+	}
+	return false
 }
 
 func extensionRangeRemoved(c *checker, p messagePair, e *emit) {

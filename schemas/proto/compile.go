@@ -63,6 +63,11 @@ type Set struct {
 
 	messages map[protoreflect.FullName]protoreflect.MessageDescriptor
 	methods  map[protoreflect.FullName]protoreflect.MethodDescriptor
+
+	// pos caches the positions of the files findings were made in
+	// (positions.go); the gate checks one set from several goroutines.
+	posMu sync.Mutex
+	pos   map[string]*filePositions
 }
 
 // CompileDir compiles a folder from disk; messages name files as
@@ -94,12 +99,6 @@ func Compile(ctx context.Context, fsys fs.FS, opts Options) (set *Set, err error
 	if err != nil {
 		return nil, err
 	}
-	names := make([]string, 0, len(srcs))
-	for name := range srcs {
-		names = append(names, name)
-	}
-	sort.Strings(names)
-
 	// The reporter is called from the compiler's goroutines.
 	var (
 		mu   sync.Mutex
@@ -114,33 +113,133 @@ func Compile(ctx context.Context, fsys fs.FS, opts Options) (set *Set, err error
 		}
 		return nil
 	}, nil)
+	// done holds every file compiled so far, by path: later batches get
+	// them as linked descriptors instead of compiling them again.
+	done := map[string]linker.File{}
 	c := protocompile.Compiler{
-		Resolver:       protocompile.WithStandardImports(withGoogleAPIs(folderResolver(srcs))),
-		SourceInfoMode: protocompile.SourceInfoStandard,
+		Resolver: protocompile.ResolverFunc(func(name string) (protocompile.SearchResult, error) {
+			if f, ok := done[name]; ok {
+				return protocompile.SearchResult{Desc: f}, nil
+			}
+			return protocompile.WithStandardImports(withGoogleAPIs(folderResolver(srcs))).FindFileByPath(name)
+		}),
+		// Positions are worked out again from the sources when a finding
+		// needs one (positions.go): source info for every file of a large
+		// tree would be most of the memory a compiled set takes.
+		SourceInfoMode: protocompile.SourceInfoNone,
 		Reporter:       rep,
 	}
-	files, err := c.Compile(ctx, names...)
-	if err != nil {
-		mu.Lock()
-		defer mu.Unlock()
-		// Files compile in parallel: report the first error by position,
-		// not by arrival, so the message is the same on every run.
-		sort.SliceStable(errs, func(i, j int) bool {
-			a, b := errs[i].GetPosition(), errs[j].GetPosition()
-			if a.Filename != b.Filename {
-				return a.Filename < b.Filename
+	order := compileOrder(srcs)
+	for start := 0; start < len(order); start += batchSize {
+		var batch []string
+		for _, name := range order[start:min(start+batchSize, len(order))] {
+			if done[name] == nil {
+				batch = append(batch, name)
 			}
-			if a.Line != b.Line {
-				return a.Line < b.Line
+		}
+		if len(batch) == 0 {
+			continue
+		}
+		files, err := c.Compile(ctx, batch...)
+		if err != nil {
+			mu.Lock()
+			defer mu.Unlock()
+			// Files compile in parallel: report the first error by
+			// position, not by arrival, so the message is the same on
+			// every run.
+			sort.SliceStable(errs, func(i, j int) bool {
+				a, b := errs[i].GetPosition(), errs[j].GetPosition()
+				if a.Filename != b.Filename {
+					return a.Filename < b.Filename
+				}
+				if a.Line != b.Line {
+					return a.Line < b.Line
+				}
+				return a.Col < b.Col
+			})
+			return nil, inputError(opts.Display, err, errs)
+		}
+		// Dependencies compiled along with the batch (a folder file
+		// imported before its turn, an embedded Google API) are kept too.
+		var keep func(f protoreflect.FileDescriptor)
+		keep = func(f protoreflect.FileDescriptor) {
+			if done[f.Path()] != nil {
+				return
 			}
-			return a.Col < b.Col
-		})
-		return nil, inputError(opts.Display, err, errs)
+			lf, ok := f.(linker.File)
+			if !ok {
+				return
+			}
+			done[f.Path()] = lf
+			imps := f.Imports()
+			for i := 0; i < imps.Len(); i++ {
+				keep(imps.Get(i).FileDescriptor)
+			}
+		}
+		for _, f := range files {
+			keep(f)
+		}
 	}
-	sort.Slice(files, func(i, j int) bool { return files[i].Path() < files[j].Path() })
-	s := &Set{Files: files, Sources: srcs, Display: opts.Display}
+	s := &Set{Sources: srcs, Display: opts.Display}
+	for name := range srcs {
+		if f := done[name]; f != nil {
+			s.Files = append(s.Files, f)
+		}
+	}
+	sort.Slice(s.Files, func(i, j int) bool { return s.Files[i].Path() < s.Files[j].Path() })
 	s.index()
 	return s, nil
+}
+
+// batchSize is how many files one compiler run takes. Each run parses its
+// files at once and keeps their syntax trees until they are linked, so
+// compiling a large tree in runs of a few hundred files, dependencies first,
+// bounds the memory the trees take.
+const batchSize = 256
+
+// compileOrder is importOrder; tests swap it to check that any order
+// compiles the same set.
+var compileOrder = importOrder
+
+// importOrder lists the files of the folder so that each comes after the
+// files it imports (as far as importsOf sees them), ties broken by path.
+// The order only saves work: a file imported before its turn is compiled
+// with its importer and skipped later.
+func importOrder(srcs map[string][]byte) []string {
+	names := make([]string, 0, len(srcs))
+	for name := range srcs {
+		names = append(names, name)
+	}
+	sort.Strings(names)
+	seen := make(map[string]bool, len(srcs))
+	out := make([]string, 0, len(srcs))
+	// An explicit stack: import chains in untrusted input may be long.
+	type frame struct {
+		name string
+		deps []string
+	}
+	for _, root := range names {
+		if seen[root] {
+			continue
+		}
+		seen[root] = true
+		stack := []frame{{root, importsOf(srcs[root])}}
+		for len(stack) > 0 {
+			top := &stack[len(stack)-1]
+			if len(top.deps) == 0 {
+				out = append(out, top.name)
+				stack = stack[:len(stack)-1]
+				continue
+			}
+			dep := top.deps[0]
+			top.deps = top.deps[1:]
+			if _, ok := srcs[dep]; ok && !seen[dep] {
+				seen[dep] = true
+				stack = append(stack, frame{dep, importsOf(srcs[dep])})
+			}
+		}
+	}
+	return out
 }
 
 // readSources reads every .proto file of fsys, within the size bounds.
