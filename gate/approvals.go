@@ -47,7 +47,7 @@ func (a *approvals) apply(ctx context.Context, ch *Check) (breaking, approved in
 		breaking++
 		var matched []registry.Approval
 		for _, ap := range list {
-			if ap.Rule == f.Rule && (ap.Consumer == "" || ap.Consumer == ch.Consumer.Service) && ap.RevokedAt == nil && approvesAny(ap, *f) {
+			if ruleCovers(ap.Rule, f.Rule) && (ap.Consumer == "" || ap.Consumer == ch.Consumer.Service) && ap.RevokedAt == nil && approvesAny(ap, *f) {
 				matched = append(matched, ap)
 			}
 		}
@@ -121,6 +121,31 @@ func (a *approvals) record(aps []registry.Approval) {
 			a.used = append(a.used, ap)
 		}
 	}
+}
+
+// ruleCovers reports whether an approval of rule id approves a finding of
+// rule got: the same rule, or a deprecated rule whose successor made it
+// (ids are never removed, so stored approvals keep their meaning).
+func ruleCovers(id, got string) bool {
+	if id == got {
+		return true
+	}
+	for seen := 0; seen < 8; seen++ { // successors chain; a loop is a bug
+		next := ""
+		for _, r := range AllRules() {
+			if r.ID == id {
+				next = r.Deprecated
+			}
+		}
+		if next == "" {
+			return false
+		}
+		if next == got {
+			return true
+		}
+		id = next
+	}
+	return false
 }
 
 // approvesAny reports whether the approval names at least one element of f.

@@ -20,6 +20,10 @@ type Gate struct {
 	// CacheSalt is mixed into the keys of cached comparisons: the release
 	// of contracts, so a fixed checker does not serve an old answer.
 	CacheSalt string
+	// Display, when set, says how CanIDeploy shows a published candidate's
+	// document paths in findings (see Candidate.Display): "" shows them as
+	// stored, relative to the service's folder.
+	Display func(*registry.Version) string
 }
 
 func (g *Gate) now() time.Time {
@@ -41,7 +45,11 @@ func (g *Gate) CanIDeploy(ctx context.Context, env string, versions []Party) (*D
 			}
 			return nil, err
 		}
-		cands = append(cands, Candidate{Version: v})
+		c := Candidate{Version: v}
+		if g.Display != nil {
+			c.Display = g.Display(v)
+		}
+		cands = append(cands, c)
 	}
 	return g.Decide(ctx, env, cands)
 }

@@ -87,3 +87,14 @@ func TestApprovalNames(t *testing.T) {
 		}
 	}
 }
+
+func TestRuleCovers(t *testing.T) {
+	if !ruleCovers("OPERATION_REMOVED", "OPERATION_REMOVED") || ruleCovers("OPERATION_REMOVED", "OPERATION_ADDED") {
+		t.Error("a rule covers itself and only itself")
+	}
+	for _, r := range AllRules() {
+		if r.Deprecated != "" && !ruleCovers(r.ID, r.Deprecated) {
+			t.Errorf("an approval of deprecated %s does not cover its successor %s", r.ID, r.Deprecated)
+		}
+	}
+}

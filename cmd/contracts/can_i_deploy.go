@@ -1,6 +1,8 @@
 package main
 
 import (
+	"os"
+
 	"github.com/spf13/cobra"
 
 	"github.com/contractgate/contracts/gate"
@@ -56,6 +58,7 @@ Exit status: 0 yes, 1 no, 2 bad input (e.g. an unpublished version),
 			}
 			defer store.Close()
 			gt := &gate.Gate{Store: store, Now: now, CacheSalt: version}
+			gt.Display = localDisplay
 			d, err := gt.CanIDeploy(ctx, env, parties)
 			if err != nil {
 				return err
@@ -134,4 +137,19 @@ Exit status: 0 yes, 1 no, 2 bad input, 3 registry unreachable.`,
 	}
 	cmd.Flags().StringVar(&env, "against", "", "the environment whose live versions to check against (required)")
 	return cmd
+}
+
+// localDisplay is where a candidate's documents are shown in findings. When
+// the current folder holds that service's manifest (a CI job in the
+// service's checkout), its paths are the stored ones, relative to here, so
+// a person (and a workflow annotation) can open them; otherwise they are
+// prefixed with the version they come from, since no file here holds them.
+func localDisplay(v *registry.Version) string {
+	data, err := os.ReadFile(registry.ManifestName)
+	if err == nil {
+		if m, err := registry.ParseManifest(data, registry.ManifestName); err == nil && m.Service == v.Service {
+			return ""
+		}
+	}
+	return "(" + v.Service + " " + v.Version + ") "
 }

@@ -575,10 +575,16 @@ func testLive(t *testing.T, st registry.Store) {
 
 func testApprovals(t *testing.T, st registry.Store) {
 	ctx := context.Background()
+	// Valid approvals, so a registry server (which validates them) stores
+	// them too: published contracts, a consumer of one, known environments.
+	publish(t, st, Spec{Service: "payments", Version: "1.0.0", Provides: []string{"payments-api", "orders-api"}, Content: "p"})
+	publish(t, st, Spec{Service: "checkout", Version: "1.0.0", Consumes: []string{"payments-api"}, Content: "c"})
+	CreateEnvs(t, st, "production", "staging")
 	in := []registry.Approval{
-		{Contract: "payments-api", Rule: "RESPONSE_PROPERTY_REMOVED", Element: "GET /payments/{id}", Consumer: "checkout", Reason: "checkout ignores it", By: "ana", CreatedAt: base, ExpiresAt: base.Add(24 * time.Hour)},
-		{Contract: "orders-api", Rule: "OPERATION_REMOVED", Element: "DELETE /orders/{id}", Reason: "unused", By: "bo", CreatedAt: base, ExpiresAt: base.Add(-time.Hour)},
-		{Contract: "payments-api", Rule: "OPERATION_REMOVED", Element: "POST /refunds", Reason: "moved", By: "ana", ExpiresAt: base.Add(time.Hour)},
+		{Contract: "payments-api", Rule: "RESPONSE_REQUIRED_PROPERTY_REMOVED", Element: "GET /payments-api/{id}", Consumer: "checkout", Envs: []string{"production", "staging"},
+			Reason: "checkout ignores it", By: "ana", CreatedAt: base, ExpiresAt: base.Add(24 * time.Hour)},
+		{Contract: "orders-api", Rule: "OPERATION_REMOVED", Element: "GET /orders-api/{id}", Envs: []string{"staging"}, Reason: "unused", By: "bo", CreatedAt: base, ExpiresAt: base.Add(-time.Hour)},
+		{Contract: "payments-api", Rule: "OPERATION_REMOVED", Element: "GET /payments-api/{id}", Envs: []string{"production"}, Reason: "moved", By: "ana", ExpiresAt: base.Add(time.Hour)},
 	}
 	var stored []registry.Approval
 	ids := map[int64]bool{}
@@ -594,9 +600,20 @@ func testApprovals(t *testing.T, st registry.Store) {
 		if got.CreatedAt.IsZero() {
 			t.Errorf("approval %d has no creation time", got.ID)
 		}
+		if diff := cmp.Diff(a.Envs, got.Envs); diff != "" {
+			t.Errorf("approval %d environments (-want +got):\n%s", got.ID, diff)
+		}
 		stored = append(stored, *got)
 	}
-	tests := []struct {
+	list := func(contract string) []registry.Approval {
+		t.Helper()
+		got, err := st.Approvals(ctx, contract)
+		if err != nil {
+			t.Fatalf("approvals of %q: %v", contract, err)
+		}
+		return got
+	}
+	for _, tt := range []struct {
 		contract string
 		want     []registry.Approval
 	}{
@@ -604,16 +621,29 @@ func testApprovals(t *testing.T, st registry.Store) {
 		{"orders-api", []registry.Approval{stored[1]}},
 		{"", stored},
 		{"nothing-api", nil},
-	}
-	for _, tt := range tests {
-		got, err := st.Approvals(ctx, tt.contract)
-		if err != nil {
-			t.Fatalf("approvals of %q: %v", tt.contract, err)
-		}
-		if diff := cmp.Diff(tt.want, got, versionOpts); diff != "" {
+	} {
+		if diff := cmp.Diff(tt.want, list(tt.contract), versionOpts); diff != "" {
 			t.Errorf("approvals of %q (-want +got):\n%s", tt.contract, diff)
 		}
 	}
+	// A revoked approval stays listed, with its revocation time; revoking
+	// it again changes nothing; an unknown one is ENOTFOUND.
+	at := base.Add(2 * time.Hour)
+	if err := st.RevokeApproval(ctx, stored[2].ID, at); err != nil {
+		t.Fatalf("revoke: %v", err)
+	}
+	got := list("payments-api")
+	if len(got) != 2 || got[1].RevokedAt == nil || got[0].RevokedAt != nil {
+		t.Fatalf("after revoking #%d: %+v", stored[2].ID, got)
+	}
+	first := *got[1].RevokedAt
+	if err := st.RevokeApproval(ctx, stored[2].ID, at.Add(time.Hour)); err != nil {
+		t.Fatalf("revoke again: %v", err)
+	}
+	if again := list("payments-api"); again[1].RevokedAt == nil || !again[1].RevokedAt.Equal(first) {
+		t.Errorf("revoking again moved the revocation time: %+v", again[1])
+	}
+	wantCode(t, st.RevokeApproval(ctx, 9999, at), registry.ENOTFOUND, "9999")
 }
 
 func testReportCache(t *testing.T, st registry.Store) {
