@@ -74,7 +74,7 @@ func explicitLanguageFeature(d protoreflect.Descriptor, ext, number protowire.Nu
 	var out int64
 	found := false
 	fs.Range(func(fd protoreflect.FieldDescriptor, v protoreflect.Value) bool {
-		if !fd.IsExtension() || fd.Number() != ext || fd.Message() == nil {
+		if !fd.IsExtension() || fd.Number() != ext || fd.Message() == nil || fd.IsList() {
 			return true
 		}
 		m := v.Message()
@@ -232,7 +232,7 @@ func featureValueName(d protoreflect.Descriptor, ext, number protowire.Number, v
 	}
 	name := ""
 	fs.Range(func(fd protoreflect.FieldDescriptor, _ protoreflect.Value) bool {
-		if fd.IsExtension() && fd.Number() == ext && fd.Message() != nil {
+		if fd.IsExtension() && fd.Number() == ext && fd.Message() != nil && !fd.IsList() {
 			if sub := fd.Message().Fields().ByNumber(number); sub != nil {
 				switch {
 				case sub.Enum() != nil:

@@ -143,3 +143,37 @@ service S {
   rpc Get(R) returns (R) { option (google.api.http) = { custom: { kind: "HEAD" path: "/v1/{name=r/*}" } body: "etag" response_body: "name" }; }
 }`},
 }
+
+// TestHostileAnnotations: a folder may declare google.api.http and
+// google.api.field_behavior itself, with other types; the rules reading
+// them skip what they cannot read instead of failing the check.
+func TestHostileAnnotations(t *testing.T) {
+	src := func(v string) fstest.MapFS {
+		return fstest.MapFS{"google/api/own.proto": &fstest.MapFile{Data: []byte(`syntax = "proto2";
+package google.api;
+import "google/protobuf/descriptor.proto";
+extend google.protobuf.MethodOptions { repeated string http = 72295728; }
+extend google.protobuf.FieldOptions { repeated string field_behavior = 1052; }
+message R { optional string name = 1 [(field_behavior) = "` + v + `"]; }
+service S { rpc Get(R) returns (R) { option (http) = "` + v + `"; } }
+`)}}
+	}
+	ctx := context.Background()
+	old, err := protoschema.Compile(ctx, src("a"), protoschema.Options{Display: "old/"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	new, err := protoschema.Compile(ctx, src("b"), protoschema.Options{Display: "new/"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := Check(ctx, old, new, Options{Level: compat.Source})
+	if err != nil {
+		t.Fatalf("check: %v", err)
+	}
+	for _, f := range rep.Findings {
+		if strings.HasPrefix(f.Rule, "RPC_HTTP_") || strings.HasPrefix(f.Rule, "FIELD_BEHAVIOR_") {
+			t.Errorf("read a google.api annotation of another type: %s %s", f.Rule, f.Message)
+		}
+	}
+}

@@ -53,16 +53,16 @@ func (b httpBinding) route() string {
 // httpBindings reads the google.api.http option of m: the rule, then its
 // additional bindings.
 func httpBindings(m protoreflect.MethodDescriptor) []httpBinding {
-	v, _, ok := extensionValue(m.Options(), "google.api.http")
-	if !ok {
-		return nil
+	v, fd, ok := extensionValue(m.Options(), "google.api.http")
+	if !ok || fd.IsList() || fd.Message() == nil {
+		return nil // absent, or a folder's own google.api.http of another type
 	}
 	rule := v.Message()
 	out := []httpBinding{}
 	if b, ok := readHTTPRule(rule); ok {
 		out = append(out, b)
 	}
-	if fd := rule.Descriptor().Fields().ByName("additional_bindings"); fd != nil && fd.IsList() {
+	if fd := rule.Descriptor().Fields().ByName("additional_bindings"); fd != nil && fd.IsList() && fd.Message() != nil && !fd.IsMap() {
 		l := rule.Get(fd).List()
 		for i := 0; i < l.Len(); i++ {
 			if b, ok := readHTTPRule(l.Get(i).Message()); ok {
@@ -88,7 +88,7 @@ func readHTTPRule(m protoreflect.Message) (httpBinding, bool) {
 			return b, true
 		}
 	}
-	if fd := m.Descriptor().Fields().ByName("custom"); fd != nil && fd.Message() != nil && m.Has(fd) {
+	if fd := m.Descriptor().Fields().ByName("custom"); fd != nil && fd.Message() != nil && !fd.IsList() && m.Has(fd) {
 		c := m.Get(fd).Message()
 		b.verb, b.path = strings.ToUpper(str(c, "kind")), str(c, "path")
 		return b, b.verb != ""
@@ -213,12 +213,15 @@ func fieldBehaviors(f protoreflect.FieldDescriptor) map[protoreflect.EnumNumber]
 		return nil
 	}
 	out := map[protoreflect.EnumNumber]bool{}
-	if fd.IsList() {
+	switch {
+	case fd.Kind() != protoreflect.EnumKind || fd.IsMap():
+		// A folder's own google.api.field_behavior of another type.
+	case fd.IsList():
 		l := v.List()
 		for i := 0; i < l.Len(); i++ {
 			out[l.Get(i).Enum()] = true
 		}
-	} else if fd.Kind() == protoreflect.EnumKind {
+	default:
 		out[v.Enum()] = true
 	}
 	return out
