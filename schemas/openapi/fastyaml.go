@@ -23,9 +23,9 @@ var errSlowYAML = errors.New("yaml outside the fast subset")
 
 type yscan struct {
 	data     []byte
-	i        int // offset
-	line     int // 1-based line of offset i
-	ls       int // offset of the start of the current line
+	i        int   // offset
+	line     int   // 1-based line of offset i
+	ls       int   // offset of the start of the current line
 	slab     *slab // shared by copies of the scanner, which look ahead
 	maxDepth int
 }
