@@ -762,12 +762,34 @@ func (p *cmp) alternativesOnOneSide() bool {
 	if (len(oalts.list) == 0) == (len(nalts.list) == 0) || len(enumOf(os)) > 0 && len(enumOf(ns)) > 0 {
 		return false
 	}
+	// A union nullable as a whole lends that to each alternative.
+	branch := func(outer *openapi3.Schema, r *openapi3.SchemaRef) *openapi3.SchemaRef {
+		if outer.Nullable {
+			return p.c.sh.nullable(r)
+		}
+		return r
+	}
 	if len(oalts.list) > 0 {
 		if !bare(os) {
 			return false
 		}
-		for _, a := range oalts.list {
-			p.link(variantSeg(oalts.kw, a.name), a.ref, &openapi3.SchemaRef{Value: ns})
+		if p.d == request || p.pol != positive {
+			// The provider reads: every old alternative must still be
+			// accepted by the new schema.
+			for _, a := range oalts.list {
+				p.link(variantSeg(oalts.kw, a.name), branch(os, a.ref), &openapi3.SchemaRef{Value: ns})
+			}
+			return true
+		}
+		// Clients read: what the provider now sends must fit one of the
+		// alternatives they know; the others are simply no longer sent.
+		best := bestBranch(ns, oalts.list)
+		for i, a := range oalts.list {
+			if i == best {
+				p.link(variantSeg(oalts.kw, a.name), branch(os, a.ref), &openapi3.SchemaRef{Value: ns})
+				continue
+			}
+			p.add("VARIANTS", narrowed, fmt.Sprintf("is no longer a %s and no longer sends the alternative %s", oalts.kw, a.name), firstLoc(p.nl(""), p.c.old.Location(originOf(a.ref))))
 		}
 		return true
 	}
@@ -777,7 +799,7 @@ func (p *cmp) alternativesOnOneSide() bool {
 	best := bestBranch(os, nalts.list)
 	for i, a := range nalts.list {
 		if i == best {
-			p.link(variantSeg(nalts.kw, a.name), &openapi3.SchemaRef{Value: os}, a.ref)
+			p.link(variantSeg(nalts.kw, a.name), &openapi3.SchemaRef{Value: os}, branch(ns, a.ref))
 			continue
 		}
 		loc := firstLoc(p.c.new.Location(originOf(a.ref)), p.nl(nalts.kw))
