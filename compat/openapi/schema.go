@@ -982,7 +982,7 @@ func (p *cmp) variants(kw string, o, n openapi3.SchemaRefs) {
 		}
 	}
 	if len(oOnly) == 1 && len(nOnly) == 1 && len(olist) == len(nlist) {
-		p.link(variantSeg(kw, oOnly[0].name), oOnly[0].ref, nOnly[0].ref)
+		p.link(variantSeg(kw, nOnly[0].name), oOnly[0].ref, nOnly[0].ref) // spelled as the new document names it
 		oOnly, nOnly = nil, nil
 	}
 	for _, a := range olist {
