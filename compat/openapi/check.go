@@ -107,11 +107,27 @@ func index(d *oaschema.Document) map[string]pathEntry {
 	return out
 }
 
-// methods lists the operations of a path item by upper-case method.
+// fixedMethods are the methods of a path item's fixed fields.
+var fixedMethods = [...]string{"CONNECT", "DELETE", "GET", "HEAD", "OPTIONS", "PATCH", "POST", "PUT", "TRACE", openapi3.MethodQuery}
+
+// methods lists the operations of a path item by upper-case method, sized
+// to what the item holds (item.Operations allocates room for every method,
+// once per call, which wide documents pay per path).
 func methods(item *openapi3.PathItem) map[string]*openapi3.Operation {
-	out := map[string]*openapi3.Operation{}
-	for m, op := range item.Operations() {
-		if op != nil {
+	n := len(item.AdditionalOperations)
+	for _, m := range fixedMethods {
+		if item.GetOperation(m) != nil {
+			n++
+		}
+	}
+	out := make(map[string]*openapi3.Operation, n)
+	for _, m := range fixedMethods {
+		if op := item.GetOperation(m); op != nil {
+			out[m] = op
+		}
+	}
+	for m, op := range item.AdditionalOperations {
+		if _, fixed := out[strings.ToUpper(m)]; op != nil && !fixed {
 			out[strings.ToUpper(m)] = op
 		}
 	}

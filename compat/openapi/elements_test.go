@@ -3,6 +3,7 @@ package openapi
 import (
 	"context"
 	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -183,5 +184,48 @@ func TestResolveListedElements(t *testing.T) {
 		if len(got) != 1 || got[0].String() != e.String() {
 			t.Errorf("Resolve(%q) = %q", e, elementStrings(got))
 		}
+	}
+}
+
+// TestFindingElementsResolve pins that findings spell elements as Resolve
+// reads them: in every testdata case, each element of a finding about the
+// new document resolves to itself there, or, for a place the change moved
+// or removed (a parameter's old location, a replaced status, a dropped
+// alternative), in the old document.
+func TestFindingElementsResolve(t *testing.T) {
+	for _, name := range caseDirs(t) {
+		t.Run(name, func(t *testing.T) {
+			dir, err := filepath.Abs(filepath.Join(testdataDir, name))
+			if err != nil {
+				t.Fatal(err)
+			}
+			t.Chdir(dir)
+			ctx := context.Background()
+			old, new, err := oaschema.LoadPair(ctx, mainFile("old"), mainFile("new"))
+			if err != nil {
+				return // the invalid-input cases
+			}
+			rep, err := Check(ctx, old, new)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, f := range rep.Findings {
+				if !strings.HasPrefix(f.Location.File, "new/") || strings.Contains(f.Rule, "REMOVED") || strings.HasSuffix(f.Rule, "_NARROWED") && strings.Contains(f.Rule, "VARIANTS") {
+					continue
+				}
+				for _, e := range f.Elements {
+					got, err := Resolve(ctx, new, e.String())
+					if err != nil {
+						t.Fatal(err)
+					}
+					if len(got) == 0 {
+						got, _ = Resolve(ctx, old, e.String())
+					}
+					if len(got) == 0 || got[0].String() != e.String() {
+						t.Errorf("%s: element %q resolves to %q", f.Rule, e, elementStrings(got))
+					}
+				}
+			}
+		})
 	}
 }

@@ -63,6 +63,10 @@ type mode uint8
 const (
 	jsonMode mode = iota
 	textMode
+	// explodedMode is the text of a parameter whose array or object
+	// values travel as repeated keys (form, matrix or deepObject style
+	// with explode): such a value is not one string.
+	explodedMode
 )
 
 type pairKey struct {

@@ -140,8 +140,11 @@ func (c *checker) parameters(oc opCtx, o, n pathEntry, oop, nop *openapi3.Operat
 		poc := oc
 		poc.nloc, poc.oloc = loc, orLoc(c.old.Location(old.Origin), oc.oloc)
 		m := textMode
-		if p.Schema == nil {
+		switch {
+		case p.Schema == nil:
 			m = jsonMode // content: the value is a serialized document
+		case ne && (ns == "form" || ns == "matrix" || ns == "deepObject"):
+			m = explodedMode
 		}
 		c.schemaRoot(poc, ctx, paramSchema(old), paramSchema(p), oc.dir(request), m)
 	}

@@ -208,8 +208,8 @@ func (p *cmp) types() bool {
 	ot, onull := types(os)
 	nt, nnull := types(ns)
 	oldIn, newIn := covers(nt, ot), covers(ot, nt)
-	if p.mode == textMode {
-		oldIn, newIn = textCovers(ns, nt, os, ot), textCovers(os, ot, ns, nt)
+	if p.mode != jsonMode {
+		oldIn, newIn = textCovers(ns, nt, os, ot, p.mode), textCovers(os, ot, ns, nt, p.mode)
 	}
 	if !oldIn || !newIn {
 		e := changed
@@ -224,7 +224,7 @@ func (p *cmp) types() bool {
 			return false
 		}
 	}
-	if p.mode == textMode {
+	if p.mode != jsonMode {
 		// A single value is also the text of an array of one: compare it
 		// with the items that now hold it.
 		switch {
@@ -246,9 +246,10 @@ func (p *cmp) types() bool {
 }
 
 // textCovers reports whether parameter text valid for the narrow schema is
-// valid for the wide one: any text is a string, an integer's text is a
+// valid for the wide one: any text is a string (an array or object too,
+// unless it travels exploded as repeated keys), an integer's text is a
 // number's, and a single value is an array of one.
-func textCovers(wide *openapi3.Schema, wt []string, narrow *openapi3.Schema, nt []string) bool {
+func textCovers(wide *openapi3.Schema, wt []string, narrow *openapi3.Schema, nt []string, m mode) bool {
 	if len(wt) == 0 {
 		return true
 	}
@@ -263,6 +264,7 @@ func textCovers(wide *openapi3.Schema, wt []string, narrow *openapi3.Schema, nt 
 		switch {
 		case accepts(wt, t):
 		case t != openapi3.TypeArray && t != openapi3.TypeObject && has(wt, openapi3.TypeString):
+		case m == textMode && has(wt, openapi3.TypeString):
 		case t != openapi3.TypeArray && t != openapi3.TypeObject && has(wt, openapi3.TypeArray) &&
 			(accepts(itemTypes, t) || has(itemTypes, openapi3.TypeString)):
 		default:
@@ -320,7 +322,7 @@ func (p *cmp) enum() {
 		return
 	}
 	key := enumKey
-	if p.mode == textMode {
+	if p.mode != jsonMode {
 		key = textKey // a parameter's 1 and "1" are the same text
 	}
 	om, okeys := enumSet(oe, key)
@@ -449,7 +451,7 @@ func (p *cmp) content() {
 // items compares array items: items, and prefixItems by position.
 func (p *cmp) items() {
 	os, ns := p.os, p.ns
-	if p.mode == textMode && has(typesOnly(os), openapi3.TypeArray) != has(typesOnly(ns), openapi3.TypeArray) {
+	if p.mode != jsonMode && has(typesOnly(os), openapi3.TypeArray) != has(typesOnly(ns), openapi3.TypeArray) {
 		return // linked by types
 	}
 	oi, ni := os.Items != nil && !isTrue(os.Items), ns.Items != nil && !isTrue(ns.Items)
@@ -760,12 +762,34 @@ func (p *cmp) alternativesOnOneSide() bool {
 	if (len(oalts.list) == 0) == (len(nalts.list) == 0) || len(enumOf(os)) > 0 && len(enumOf(ns)) > 0 {
 		return false
 	}
+	// A union nullable as a whole lends that to each alternative.
+	branch := func(outer *openapi3.Schema, r *openapi3.SchemaRef) *openapi3.SchemaRef {
+		if outer.Nullable {
+			return p.c.sh.nullable(r)
+		}
+		return r
+	}
 	if len(oalts.list) > 0 {
 		if !bare(os) {
 			return false
 		}
-		for _, a := range oalts.list {
-			p.link(variantSeg(oalts.kw, a.name), a.ref, &openapi3.SchemaRef{Value: ns})
+		if p.d == request || p.pol != positive {
+			// The provider reads: every old alternative must still be
+			// accepted by the new schema.
+			for _, a := range oalts.list {
+				p.link(variantSeg(oalts.kw, a.name), branch(os, a.ref), &openapi3.SchemaRef{Value: ns})
+			}
+			return true
+		}
+		// Clients read: what the provider now sends must fit one of the
+		// alternatives they know; the others are simply no longer sent.
+		best := bestBranch(ns, oalts.list)
+		for i, a := range oalts.list {
+			if i == best {
+				p.link(variantSeg(oalts.kw, a.name), branch(os, a.ref), &openapi3.SchemaRef{Value: ns})
+				continue
+			}
+			p.add("VARIANTS", narrowed, fmt.Sprintf("is no longer a %s and no longer sends the alternative %s", oalts.kw, a.name), firstLoc(p.nl(""), p.c.old.Location(originOf(a.ref))))
 		}
 		return true
 	}
@@ -775,7 +799,7 @@ func (p *cmp) alternativesOnOneSide() bool {
 	best := bestBranch(os, nalts.list)
 	for i, a := range nalts.list {
 		if i == best {
-			p.link(variantSeg(nalts.kw, a.name), &openapi3.SchemaRef{Value: os}, a.ref)
+			p.link(variantSeg(nalts.kw, a.name), &openapi3.SchemaRef{Value: os}, branch(ns, a.ref))
 			continue
 		}
 		loc := firstLoc(p.c.new.Location(originOf(a.ref)), p.nl(nalts.kw))
@@ -958,7 +982,7 @@ func (p *cmp) variants(kw string, o, n openapi3.SchemaRefs) {
 		}
 	}
 	if len(oOnly) == 1 && len(nOnly) == 1 && len(olist) == len(nlist) {
-		p.link(variantSeg(kw, oOnly[0].name), oOnly[0].ref, nOnly[0].ref)
+		p.link(variantSeg(kw, nOnly[0].name), oOnly[0].ref, nOnly[0].ref) // spelled as the new document names it
 		oOnly, nOnly = nil, nil
 	}
 	for _, a := range olist {

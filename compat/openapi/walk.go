@@ -13,10 +13,29 @@ import (
 // whose only other branch is null read as that branch made nullable. Results
 // are cached per schema, so pointers stay stable for memoisation.
 type shapes struct {
-	flat map[*openapi3.Schema]*openapi3.Schema
+	flat  map[*openapi3.Schema]*openapi3.Schema
+	nulls map[*openapi3.Schema]*openapi3.SchemaRef
 }
 
-func newShapes() *shapes { return &shapes{flat: map[*openapi3.Schema]*openapi3.Schema{}} }
+func newShapes() *shapes {
+	return &shapes{flat: map[*openapi3.Schema]*openapi3.Schema{}, nulls: map[*openapi3.Schema]*openapi3.SchemaRef{}}
+}
+
+// nullable returns r's schema made nullable (the same pointer every time),
+// for an alternative of a union that is nullable as a whole.
+func (sh *shapes) nullable(r *openapi3.SchemaRef) *openapi3.SchemaRef {
+	if r == nil || r.Value == nil {
+		return r
+	}
+	if n, ok := sh.nulls[r.Value]; ok {
+		return n
+	}
+	m := *sh.norm(r.Value)
+	m.Nullable = true
+	n := &openapi3.SchemaRef{Ref: r.Ref, Value: &m}
+	sh.nulls[r.Value] = n
+	return n
+}
 
 // norm returns s normalised. A schema that needs nothing is returned as it
 // is.

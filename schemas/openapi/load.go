@@ -324,6 +324,14 @@ func (l *loader) parseMain(data []byte) (*parsed, error) {
 		}
 		return &parsed{generic: g, tree: tree}, nil
 	}
+	if err := l.ctx.Err(); err != nil {
+		return nil, context.Cause(l.ctx)
+	}
+	// Most documents are in the subset the fast scanner reads; the others,
+	// and every malformed one, go through yaml.v3.
+	if tree, g, ok := scanYAML(data, l.opts.MaxDepth); ok {
+		return &parsed{generic: g, tree: tree}, nil
+	}
 	root, err := l.checkSyntax(l.main, data)
 	if err != nil {
 		return nil, err
@@ -396,6 +404,15 @@ func (l *loader) kind(p *parsed) (kind, version string, err error) {
 // is, YAML converted (or, with merge keys, as it is: kin-openapi reads YAML
 // itself, origins and all).
 func (l *loader) jsonOf(data []byte, p *parsed) ([]byte, error) {
+	if p.root == nil && p.tree != nil && !isJSON(data) {
+		// Read by the fast scanner: convert through yaml.v3's nodes.
+		root, err := l.checkSyntax(l.main, data)
+		if err != nil {
+			return nil, err
+		}
+		versionAsString(root)
+		p.root = root
+	}
 	if p.root == nil || p.tree == nil {
 		return data, nil
 	}

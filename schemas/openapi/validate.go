@@ -129,40 +129,52 @@ func (d *Document) pathParams() error {
 		if item == nil {
 			continue
 		}
-		vars := map[string]bool{}
-		for _, v := range templateVar.FindAllStringSubmatch(p, -1) {
-			vars[v[1]] = true
+		var vars map[string]bool
+		if strings.Contains(p, "{") {
+			vars = map[string]bool{}
+			for _, v := range templateVar.FindAllStringSubmatch(p, -1) {
+				vars[v[1]] = true
+			}
 		}
-		ops := item.Operations()
-		methods := make([]string, 0, len(ops))
-		for meth := range ops {
-			methods = append(methods, meth)
+		var err error
+		eachOperation(item, func(meth string, op *openapi3.Operation) {
+			if err == nil {
+				err = d.checkPathParams(p, meth, vars, item, op)
+			}
+		})
+		if err != nil {
+			return err
 		}
-		sort.Strings(methods)
-		for _, meth := range methods {
-			op := ops[meth]
-			if op == nil {
-				continue
-			}
-			declared := map[string]bool{}
-			for _, list := range []openapi3.Parameters{item.Parameters, op.Parameters} {
-				for _, r := range list {
-					if r != nil && r.Value != nil && r.Value.In == openapi3.ParameterInPath {
-						declared[r.Value.Name] = true
-					}
+	}
+	return nil
+}
+
+// checkPathParams checks one operation of path p against the template's
+// variables.
+func (d *Document) checkPathParams(p, meth string, vars map[string]bool, item *openapi3.PathItem, op *openapi3.Operation) error {
+	var declared map[string]bool
+	for _, list := range []openapi3.Parameters{item.Parameters, op.Parameters} {
+		for _, r := range list {
+			if r != nil && r.Value != nil && r.Value.In == openapi3.ParameterInPath {
+				if declared == nil {
+					declared = map[string]bool{}
 				}
+				declared[r.Value.Name] = true
 			}
-			loc := d.pathLocation(p, meth, item, op)
-			for _, v := range sortedBools(vars) {
-				if !declared[v] {
-					return compat.Inputf(loc, "path %s: %s %s declares no path parameter for the template variable {%s}", p, strings.ToUpper(meth), p, v)
-				}
-			}
-			for _, name := range sortedBools(declared) {
-				if !vars[name] {
-					return compat.Inputf(loc, "path %s: %s %s declares the path parameter %s, which the template does not contain", p, strings.ToUpper(meth), p, name)
-				}
-			}
+		}
+	}
+	if len(vars) == 0 && len(declared) == 0 {
+		return nil
+	}
+	loc := d.pathLocation(p, meth, item, op)
+	for _, v := range sortedBools(vars) {
+		if !declared[v] {
+			return compat.Inputf(loc, "path %s: %s %s declares no path parameter for the template variable {%s}", p, strings.ToUpper(meth), p, v)
+		}
+	}
+	for _, name := range sortedBools(declared) {
+		if !vars[name] {
+			return compat.Inputf(loc, "path %s: %s %s declares the path parameter %s, which the template does not contain", p, strings.ToUpper(meth), p, name)
 		}
 	}
 	return nil
