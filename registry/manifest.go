@@ -23,8 +23,13 @@ const maxManifestBytes = 1 << 20
 // Manifest is a parsed contracts.yaml.
 type Manifest struct {
 	// File is the manifest's name as shown in messages.
-	File     string
-	Service  string
+	File    string
+	Service string
+	// Root widens the publish root to an ancestor folder: "", "..",
+	// "../..", … (cleaned; "" is the manifest's own folder). Paths may then
+	// climb up to it, never beyond. RootLine is where it is written.
+	Root     string
+	RootLine int
 	Provides []ManifestProvision
 	Consumes []ManifestConsumption
 }
@@ -34,7 +39,8 @@ type ManifestProvision struct {
 	Contract string
 	Kind     Kind
 	// Path is the OpenAPI document, or the protobuf import root, relative to
-	// the manifest's folder.
+	// the manifest's folder (cleaned; it starts with ".." only under a
+	// widened Root).
 	Path     string
 	Messages []string
 	Level    string
@@ -75,8 +81,18 @@ func ParseManifest(data []byte, file string) (*Manifest, error) {
 	if doc.Kind != yaml.MappingNode {
 		return nil, p.errf(doc, "the manifest must be a mapping with service, provides and consumes")
 	}
+	// The root bounds every path, wherever it is written: read it first.
+	for i := 0; i+1 < len(doc.Content); i += 2 {
+		if doc.Content[i].Value == "root" {
+			r, err := p.root(doc.Content[i+1])
+			if err != nil {
+				return nil, err
+			}
+			m.Root, m.RootLine, p.depth = r, doc.Content[i+1].Line, rootDepth(r)
+		}
+	}
 	seenContracts := map[string]int{}
-	err := p.mapping(doc, []string{"service", "provides", "consumes"}, func(key string, k, v *yaml.Node) error {
+	err := p.mapping(doc, []string{"service", "root", "provides", "consumes"}, func(key string, k, v *yaml.Node) error {
 		switch key {
 		case "service":
 			s, err := p.str(v, "service")
@@ -128,7 +144,31 @@ func ParseManifest(data []byte, file string) (*Manifest, error) {
 	return m, nil
 }
 
-type manifestParser struct{ file string }
+type manifestParser struct {
+	file string
+	// depth is how many folders above the manifest the root is.
+	depth int
+}
+
+// root parses `root:`: the manifest's folder ("."), or an ancestor of it
+// ("..", "../..", …). Whether that folder is inside the repository is for
+// the working copy to check (LoadWorkingCopy).
+func (p *manifestParser) root(n *yaml.Node) (string, error) {
+	s, err := p.str(n, "root")
+	if err != nil {
+		return "", err
+	}
+	clean := path.Clean(strings.ReplaceAll(s, "\\", "/"))
+	if clean == "." {
+		return "", nil
+	}
+	for _, seg := range strings.Split(clean, "/") {
+		if seg != ".." {
+			return "", p.errf(n, "root %q must be the manifest's folder or one above it (.., ../.., …): the publish root is an ancestor folder of contracts.yaml inside its repository", s)
+		}
+	}
+	return clean, nil
+}
 
 func (p *manifestParser) errf(n *yaml.Node, format string, args ...any) error {
 	return compat.Inputf(compat.Location{File: p.file, Line: n.Line, Column: n.Column}, format, args...)
@@ -211,10 +251,53 @@ func (p *manifestParser) relPath(n *yaml.Node, what string) (string, error) {
 		return "", err
 	}
 	clean := path.Clean(strings.ReplaceAll(s, "\\", "/"))
-	if path.IsAbs(clean) || clean == ".." || strings.HasPrefix(clean, "../") {
-		return "", p.errf(n, "%s %q leaves the service's folder; paths are relative to contracts.yaml and stay inside its folder", what, s)
+	switch {
+	case (path.IsAbs(clean) || climbs(clean) > p.depth) && p.depth == 0:
+		return "", p.errf(n, "%s %q leaves the service's folder; paths are relative to contracts.yaml and stay inside its folder (a monorepo may widen that with `root:`)", what, s)
+	case path.IsAbs(clean) || climbs(clean) > p.depth:
+		return "", p.errf(n, "%s %q leaves the publish root %s; paths are relative to contracts.yaml and stay inside its root", what, s, strings.Repeat("../", p.depth-1)+"..")
 	}
 	return clean, nil
+}
+
+// climbs counts the ".." segments a clean relative path starts with.
+func climbs(clean string) int {
+	n := 0
+	for clean == ".." || strings.HasPrefix(clean, "../") {
+		n++
+		clean = strings.TrimPrefix(strings.TrimPrefix(clean, ".."), "/")
+	}
+	return n
+}
+
+// rootDepth is how many folders above the manifest a cleaned root is.
+func rootDepth(root string) int {
+	if root == "" || root == "." {
+		return 0
+	}
+	return strings.Count(root, "/") + 1
+}
+
+// pathDepth is how many folders deep a clean relative folder is ("" is 0).
+func pathDepth(dir string) int {
+	if dir == "" || dir == "." {
+		return 0
+	}
+	return strings.Count(dir, "/") + 1
+}
+
+// RootPath turns a manifest-relative path into the path relative to the
+// publish root, for a manifest in manifestDir (relative to that root).
+func RootPath(manifestDir, p string) string {
+	return path.Join(manifestDir, p)
+}
+
+// orDot shows an empty folder as ".".
+func orDot(s string) string {
+	if s == "" {
+		return "."
+	}
+	return s
 }
 
 func (p *manifestParser) contractName(n *yaml.Node) (string, error) {

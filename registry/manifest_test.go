@@ -53,6 +53,27 @@ func TestParseManifestProductExample(t *testing.T) {
 	}
 }
 
+// TestParseManifestRoot: a widened root lets paths climb to it, whatever
+// the order of the keys.
+func TestParseManifestRoot(t *testing.T) {
+	m, err := ParseManifest([]byte("service: checkout\nprovides:\n  - contract: checkout-api\n    openapi: ../../api/checkout/openapi.yaml\n  - contract: checkout-events\n    proto: ../../proto\nconsumes:\n  - contract: pay\n    expectations: ./../../api/pay/../pay/expect.yaml\nroot: ../../\n"), "services/checkout/contracts.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if m.Root != "../.." || m.RootLine != 10 {
+		t.Errorf("root %q at line %d, want ../.. at 10", m.Root, m.RootLine)
+	}
+	if got := m.Provides[0].Path; got != "../../api/checkout/openapi.yaml" {
+		t.Errorf("openapi path %q", got)
+	}
+	if got := m.Consumes[0].Expectations; got != "../../api/pay/expect.yaml" {
+		t.Errorf("expectations path %q, want it cleaned", got)
+	}
+	if got := RootPath("services/checkout", m.Provides[1].Path); got != "proto" {
+		t.Errorf("proto root relative to the publish root: %q, want proto", got)
+	}
+}
+
 // manifestCases are bad manifests and the error each must give: file, line
 // and a phrase a person can act on. schemaAgrees says whether the JSON
 // Schema also rejects it (some checks, like duplicates, are beyond it).
@@ -60,7 +81,7 @@ var manifestCases = []struct {
 	name, in, want string
 	schemaAgrees   bool
 }{
-	{"unknown top-level key", "service: a\nprovide:\n  - contract: x\n", `contracts.yaml:2:1: unknown key "provide" (allowed here: service, provides, consumes); did you mean "provides"?`, true},
+	{"unknown top-level key", "service: a\nprovide:\n  - contract: x\n", `contracts.yaml:2:1: unknown key "provide" (allowed here: service, root, provides, consumes); did you mean "provides"?`, true},
 	{"unknown provision key", "service: a\nprovides:\n  - contract: x\n    openapi: o.yaml\n    lvl: wire\n", `contracts.yaml:5:5: unknown key "lvl"`, true},
 	{"no service", "provides: []\n", "has no `service:`", true},
 	{"bad service name", "service: Payments\n", `contracts.yaml:1:10: service name "Payments" is not valid`, true},
@@ -78,6 +99,12 @@ var manifestCases = []struct {
 	{"empty uses", "service: a\nconsumes:\n  - contract: x\n    uses: []\n", "uses is empty", true},
 	{"path leaves folder", "service: a\nprovides:\n  - contract: x\n    openapi: ../other/o.yaml\n", `openapi "../other/o.yaml" leaves the service's folder`, true},
 	{"absolute path", "service: a\nprovides:\n  - contract: x\n    openapi: /etc/o.yaml\n", "leaves the service's folder", true},
+	{"root below the manifest", "service: a\nroot: api\n", `contracts.yaml:2:7: root "api" must be the manifest's folder or one above it`, true},
+	{"absolute root", "service: a\nroot: /srv/repo\n", `root "/srv/repo" must be the manifest's folder or one above it`, true},
+	{"root climbs then descends", "service: a\nroot: ../x\n", `root "../x" must be`, true},
+	{"path leaves a widened root", "service: a\nroot: ..\nprovides:\n  - contract: x\n    openapi: ../../api/o.yaml\n", `contracts.yaml:5:14: openapi "../../api/o.yaml" leaves the publish root ..`, false},
+	{"root after the path it bounds", "service: a\nprovides:\n  - contract: x\n    openapi: ../../../o.yaml\nroot: ../..\n", `leaves the publish root ../..`, false},
+	{"root dot is no widening", "service: a\nroot: .\nprovides:\n  - contract: x\n    openapi: ../o.yaml\n", `leaves the service's folder`, false},
 	{"not a mapping", "- service: a\n", "must be a mapping", true},
 	{"empty", "", "the manifest is empty", false},
 	{"malformed yaml", "service: a\nprovides: [\n", "contracts.yaml:2: not valid YAML", false},
@@ -138,6 +165,13 @@ func TestManifestSchemaAgrees(t *testing.T) {
 	}
 	if err := validate(productExample); err != nil {
 		t.Errorf("schema rejects the PRODUCT.md example: %v", err)
+	}
+	monorepo := "service: a\nroot: ../..\nprovides:\n  - contract: x\n    openapi: ../../api/o.yaml\nconsumes:\n  - contract: y\n    expectations: ../../api/y.yaml\n"
+	if _, err := ParseManifest([]byte(monorepo), "contracts.yaml"); err != nil {
+		t.Fatal(err)
+	}
+	if err := validate(monorepo); err != nil {
+		t.Errorf("schema rejects a manifest with a widened root: %v", err)
 	}
 	for _, tc := range manifestCases {
 		if !tc.schemaAgrees {

@@ -80,12 +80,16 @@ func (c Consumption) Narrowed() bool {
 // Version is an immutable snapshot of a service: its manifest and the
 // documents of every contract it provides or expects.
 type Version struct {
-	Service     string        `json:"service"`
-	Version     string        `json:"version"`
-	Branch      string        `json:"branch,omitempty"`
-	Commit      string        `json:"commit,omitempty"`
-	PublishedAt time.Time     `json:"publishedAt"`
-	Manifest    []byte        `json:"manifest"`
+	Service     string    `json:"service"`
+	Version     string    `json:"version"`
+	Branch      string    `json:"branch,omitempty"`
+	Commit      string    `json:"commit,omitempty"`
+	PublishedAt time.Time `json:"publishedAt"`
+	Manifest    []byte    `json:"manifest"`
+	// ManifestDir is the manifest's folder relative to the version's
+	// publish root, with Provision.Path and ExpectationsPath relative to
+	// that root: empty unless the manifest widens its root (`root:`).
+	ManifestDir string        `json:"manifestDir,omitempty"`
 	Provides    []Provision   `json:"provides"`
 	Consumes    []Consumption `json:"consumes"`
 	// Digest addresses the content (manifest and documents), not the
@@ -98,6 +102,10 @@ func (v *Version) ComputeDigest() {
 	h := sha256.New()
 	h.Write([]byte("manifest\x00"))
 	h.Write(v.Manifest)
+	if v.ManifestDir != "" {
+		// Where the manifest sits decides what its paths name.
+		h.Write([]byte("\x00dir\x00" + v.ManifestDir))
+	}
 	for _, p := range v.Provides {
 		h.Write([]byte("\x00provides\x00" + p.Contract + "\x00" + p.Doc.Hash))
 	}
@@ -135,16 +143,24 @@ func NewDoc(kind Kind, main string, files map[string][]byte) (Doc, map[string][]
 		paths = append(paths, p)
 	}
 	sort.Strings(paths)
-	h := sha256.New()
-	h.Write([]byte(string(kind) + "\x00" + main))
 	for _, p := range paths {
 		hash := HashBytes(files[p])
 		blobs[hash] = files[p]
 		d.Files = append(d.Files, File{Path: p, Hash: hash, Size: int64(len(files[p]))})
-		h.Write([]byte("\x00" + p + "\x00" + hash))
 	}
-	d.Hash = "sha256:" + hex.EncodeToString(h.Sum(nil))
+	d.Hash = docHash(kind, main, d.Files)
 	return d, blobs
+}
+
+// docHash addresses a document: its kind, main file and each file's path
+// and content hash, in the files' order (sorted by path).
+func docHash(kind Kind, main string, files []File) string {
+	h := sha256.New()
+	h.Write([]byte(string(kind) + "\x00" + main))
+	for _, f := range files {
+		h.Write([]byte("\x00" + f.Path + "\x00" + f.Hash))
+	}
+	return "sha256:" + hex.EncodeToString(h.Sum(nil))
 }
 
 // Deployment records that a service version is live in an environment.
@@ -358,9 +374,10 @@ func validName(s string, max int) bool {
 // environment) name: [a-z0-9][a-z0-9-]{0,62}.
 func ValidServiceName(s string) bool { return validName(s, 63) }
 
-// ValidVersion reports whether s is a version string: [A-Za-z0-9._+-]+.
+// ValidVersion reports whether s is a version string: [A-Za-z0-9._+-]+,
+// but not "." or "..", which no URL path can address.
 func ValidVersion(s string) bool {
-	if s == "" || len(s) > 128 {
+	if s == "" || len(s) > 128 || s == "." || s == ".." {
 		return false
 	}
 	return strings.Trim(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789._+-") == ""

@@ -63,7 +63,7 @@ Environment:
 		{"record", "Record versions and deployments:", []*cobra.Command{newPublishCmd(g), newEnvironmentCmd(g), newRecordDeploymentCmd(g), newRecordUndeploymentCmd(g)}},
 		{"gate", "Gate deploys:", []*cobra.Command{newCanIDeployCmd(g), newVerifyCmd(g), newApproveCmd(g), newWhoUsesCmd(g)}},
 		{"view", "See what the registry holds:", []*cobra.Command{newServicesCmd(g), newVersionsCmd(g), newEnvironmentsCmd(g), newDeploymentsCmd(g), newGraphCmd(g)}},
-		{"server", "Run the registry server:", []*cobra.Command{newServeCmd(g), newTokenCmd(g)}},
+		{"server", "Run the registry server:", []*cobra.Command{newServeCmd(g), newTokenCmd(g), newAuditCmd(g)}},
 	}
 	for _, grp := range groups {
 		root.AddGroup(&cobra.Group{ID: grp.id, Title: grp.title})

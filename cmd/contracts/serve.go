@@ -24,6 +24,7 @@ func newServeCmd(g *globals) *cobra.Command {
 		tlsCert   string
 		tlsKey    string
 		drain     time.Duration
+		memMiB    int64
 	)
 	cmd := &cobra.Command{
 		Use:   "serve --store URL [--addr 127.0.0.1:8080] [--insecure-no-auth]",
@@ -33,16 +34,24 @@ described by schemas/registry-api.yaml, so that CI jobs everywhere share it
 with --registry https://…. Servers keep no state of their own: several may
 run over one PostgreSQL database.
 
-Every request needs a bearer token (contracts token create) with the right
-scope: read, publish:SERVICE, deploy:ENV or admin. The server refuses to
-start while the store holds no admin token, unless --insecure-no-auth is
-given, which lets anyone read and write and so is only allowed on a loopback
-address.
+Every API request needs a bearer token with the right scope: read,
+publish:SERVICE, approve:SERVICE, deploy:ENV or admin. The first admin token
+is made on the store (contracts token create --store); an admin makes the
+others over HTTP (contracts token create --registry https://…). The server
+refuses to start while the store holds no admin token, unless
+--insecure-no-auth is given, which lets callers without a token read (never
+write) and so is only allowed on a loopback address.
 
-/healthz and /readyz (which checks the store) need no token; /metrics is in
-Prometheus format. SIGTERM stops accepting connections and finishes the
-requests in flight. --tls-cert and --tls-key serve HTTPS directly; without
-them, put the server behind a TLS-terminating proxy.`,
+Every publish is verified from the bytes received: hashes, paths, and
+that every document loads. The comparison cache is the server's own: no
+client writes it. CONTRACTS_NOW set for serve fixes the server's clock.
+
+The web page at / takes the token as the password of the browser's login
+dialog (any user name). /healthz and /readyz (which checks the store) need
+no token; /metrics is in Prometheus format. SIGTERM stops accepting
+connections and finishes the requests in flight. --tls-cert and --tls-key
+serve HTTPS directly; without them, put the server behind a
+TLS-terminating proxy.`,
 		Example: `  contracts token create --store postgres://db/contracts --name admin --scope admin
   contracts serve --store postgres://db/contracts --addr :8080
   contracts serve --store sqlite:./registry.db --insecure-no-auth`,
@@ -75,7 +84,11 @@ them, put the server behind a TLS-terminating proxy.`,
 				}
 				return err
 			}
-			srv, err := server.New(st, server.Options{Auth: auth, InsecureNoAuth: insecure, Logger: log, GateCacheSalt: version, DrainDelay: drain})
+			if memMiB < 64 {
+				return usageErrorf("--max-request-memory-mib %d: give at least 64", memMiB)
+			}
+			srv, err := server.New(st, server.Options{Auth: auth, InsecureNoAuth: insecure, Logger: log, Now: now, GateCacheSalt: version, DrainDelay: drain,
+				RequestMemory: memMiB << 20})
 			if err != nil {
 				return err
 			}
@@ -87,14 +100,15 @@ them, put the server behind a TLS-terminating proxy.`,
 				ln = tls.NewListener(ln, tlsConfig)
 			}
 			if insecure {
-				log.Warn("--insecure-no-auth: anyone who can reach " + ln.Addr().String() + " may read and write this registry")
+				log.Warn("--insecure-no-auth: anyone who can reach " + ln.Addr().String() + " may read this registry; writes still need a token")
 			}
 			return srv.Serve(ctx, ln)
 		},
 	}
 	cmd.Flags().StringVar(&store, "store", "", "the registry store: a file path or sqlite:PATH, or postgres://… (required)")
 	cmd.Flags().StringVar(&addr, "addr", "127.0.0.1:8080", "the address to listen on (host:port; :8080 for every interface)")
-	cmd.Flags().BoolVar(&insecure, "insecure-no-auth", false, "let anyone read and write without a token (loopback addresses only)")
+	cmd.Flags().BoolVar(&insecure, "insecure-no-auth", false, "let callers without a token read, never write (loopback addresses only)")
+	cmd.Flags().Int64Var(&memMiB, "max-request-memory-mib", server.DefaultRequestMemory>>20, "memory one request's gate, verify or publish check may take before it is answered 503 (MiB)")
 	cmd.Flags().StringVar(&logFormat, "log-format", "text", "log format on stderr: text or json")
 	cmd.Flags().DurationVar(&drain, "drain-delay", 0, "on SIGTERM, keep answering this long with /readyz failing, so load balancers move away first (e.g. 5s)")
 	cmd.Flags().StringVar(&tlsCert, "tls-cert", "", "serve HTTPS with this PEM certificate (chain) file, with --tls-key; else plain HTTP, for behind a TLS proxy")

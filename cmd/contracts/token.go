@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"strings"
@@ -10,42 +11,54 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/contractgate/contracts/registry"
+	"github.com/contractgate/contracts/registry/client"
 	"github.com/contractgate/contracts/registry/server"
 )
 
 func newTokenCmd(g *globals) *cobra.Command {
 	var store string
 	cmd := &cobra.Command{
-		Use:   "token create|revoke|list --store URL",
-		Short: "Manage the registry server's API tokens, directly in its store",
-		Long: `token creates, revokes and lists the bearer tokens of a registry server,
-working directly on the server's store (--store, the same URL as serve).
+		Use:   "token create|revoke|list [--registry https://… --token ADMIN | --store URL]",
+		Short: "Manage the registry server's API tokens",
+		Long: `token creates, revokes and lists the bearer tokens of a registry server:
+over HTTP with an admin token (--registry https://… --token ADMIN, or
+CONTRACTS_REGISTRY and CONTRACTS_TOKEN), or directly in the server's store
+(--store, the same URL as serve), which is how the first admin token is made.
 
-Scopes: read (everything a reader needs), publish:SERVICE or publish:*,
-deploy:ENV or deploy:*, and admin (everything). Every scope includes read.
-Only a hash of each secret is stored: create prints the secret once.`,
+Scopes: read (everything a reader needs), publish:SERVICE, approve:SERVICE
+(approve breaks that affect SERVICE), deploy:ENV (each also with *), and
+admin (everything). Every scope includes read. Only a hash of each secret is
+stored: create prints the secret once. Every change is in the audit log
+(contracts audit).`,
 		Args: cobra.NoArgs,
 	}
-	cmd.PersistentFlags().StringVar(&store, "store", "", "the registry server's store: a file path or sqlite:PATH, or postgres://… (required)")
+	cmd.PersistentFlags().StringVar(&store, "store", "", "work directly on the server's store: a file path or sqlite:PATH, or postgres://… (default: the server at --registry)")
 
 	var name string
 	var scopes []string
 	create := &cobra.Command{
-		Use:     "create --name N --scope S [--scope S …]",
-		Short:   "Create a token and print its secret, once",
-		Example: "  contracts token create --store postgres://db/contracts --name ci-checkout --scope publish:checkout --scope deploy:staging",
-		Args:    cobra.NoArgs,
+		Use:   "create --name N --scope S [--scope S …]",
+		Short: "Create a token and print its secret, once",
+		Example: `  contracts token create --registry https://registry.example.com --token "$ADMIN_TOKEN" --name ci-checkout --scope publish:checkout --scope deploy:staging
+  contracts token create --store postgres://db/contracts --name admin --scope admin`,
+		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			if err := g.checkOutput("text", "json"); err != nil {
 				return err
 			}
-			ctx := c.Context()
-			auth, closeStore, err := openAuth(c, g, store, true)
+			// Bad scopes are refused before anything is opened, the same
+			// way over HTTP and on the store.
+			for _, s := range scopes {
+				if err := server.ValidScope(s); err != nil {
+					return usageErrorf("%v", err)
+				}
+			}
+			adm, err := openAdmin(c, g, store, true)
 			if err != nil {
 				return err
 			}
-			defer closeStore()
-			t, secret, err := server.CreateToken(ctx, auth, name, scopes, time.Now())
+			defer adm.Close()
+			t, secret, err := adm.CreateToken(c.Context(), name, scopes)
 			if err != nil {
 				if registry.ErrorCode(err) == registry.EINVALID {
 					return usageErrorf("%v", err)
@@ -65,22 +78,23 @@ Only a hash of each secret is stored: create prints the secret once.`,
 		},
 	}
 	create.Flags().StringVar(&name, "name", "", "who or what uses the token, e.g. ci-checkout (required)")
-	create.Flags().StringArrayVar(&scopes, "scope", nil, "a scope: read, publish:SERVICE, publish:*, deploy:ENV, deploy:* or admin (repeatable)")
+	create.Flags().StringArrayVar(&scopes, "scope", nil, "a scope: read, publish:SERVICE, approve:SERVICE, deploy:ENV (each also with *) or admin (repeatable)")
 
 	revoke := &cobra.Command{
 		Use:   "revoke ID",
 		Short: "Revoke a token by ID (see token list)",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(c *cobra.Command, args []string) error {
-			auth, closeStore, err := openAuth(c, g, store, false)
+			adm, err := openAdmin(c, g, store, false)
 			if err != nil {
 				return err
 			}
-			defer closeStore()
-			if err := auth.RevokeToken(c.Context(), args[0], time.Now().UTC()); err != nil {
+			defer adm.Close()
+			t, err := adm.RevokeToken(c.Context(), args[0])
+			if err != nil {
 				return err
 			}
-			printf(c, "token %s revoked\n", args[0])
+			printf(c, "token %s (%s) revoked\n", t.ID, t.Name)
 			return nil
 		},
 	}
@@ -93,12 +107,12 @@ Only a hash of each secret is stored: create prints the secret once.`,
 			if err := g.checkOutput("text", "json"); err != nil {
 				return err
 			}
-			auth, closeStore, err := openAuth(c, g, store, false)
+			adm, err := openAdmin(c, g, store, false)
 			if err != nil {
 				return err
 			}
-			defer closeStore()
-			ts, err := auth.Tokens(c.Context())
+			defer adm.Close()
+			ts, err := adm.Tokens(c.Context())
 			if err != nil {
 				return err
 			}
@@ -121,16 +135,99 @@ Only a hash of each secret is stored: create prints the secret once.`,
 	return cmd
 }
 
-// openAuth opens --store as a token store.
-// Only create may make the store (the first admin token of a new server).
-func openAuth(c *cobra.Command, g *globals, url string, create bool) (registry.AuthStore, func(), error) {
-	st, auth, err := openServerStore(c.Context(), g, url, create)
+// tokenAdmin is where a registry server's tokens and audit log are
+// managed: the server over HTTP, with an admin token, or its store.
+type tokenAdmin interface {
+	CreateToken(ctx context.Context, name string, scopes []string) (*registry.Token, string, error)
+	Tokens(ctx context.Context) ([]registry.Token, error)
+	RevokeToken(ctx context.Context, id string) (*registry.Token, error)
+	Audit(ctx context.Context, limit int) ([]registry.AuditEntry, error)
+	Close() error
+}
+
+// openAdmin opens --store when given (only create may make it: the first
+// admin token of a new server), else the registry server at --registry.
+func openAdmin(c *cobra.Command, g *globals, store string, create bool) (tokenAdmin, error) {
+	if store != "" {
+		st, auth, err := openServerStore(c.Context(), g, store, create)
+		if err != nil {
+			return nil, err
+		}
+		if auth == nil {
+			st.Close()
+			return nil, usageErrorf("--store %s cannot hold tokens", store)
+		}
+		return &storeAdmin{st: st, auth: auth}, nil
+	}
+	if !strings.HasPrefix(g.registry, "http://") && !strings.HasPrefix(g.registry, "https://") {
+		return nil, usageErrorf("%s works on a registry server: give --registry https://… (or CONTRACTS_REGISTRY) with an admin --token, or --store URL for the server's database", c.CommandPath())
+	}
+	if g.token == "" {
+		return nil, usageErrorf("%s over %s needs an admin token: pass --token or set CONTRACTS_TOKEN", c.CommandPath(), g.registry)
+	}
+	cl, err := client.New(g.registry, g.token, client.WithUserAgent("contracts/"+version))
 	if err != nil {
-		return nil, nil, err
+		return nil, usageErrorf("--registry %s: %v", g.registry, err)
 	}
-	if auth == nil {
-		st.Close()
-		return nil, nil, usageErrorf("--store %s cannot hold tokens", url)
+	return cl, nil
+}
+
+// storeAdmin manages tokens directly in a server's store. Its changes are
+// audited like the server's, under the local user's name.
+type storeAdmin struct {
+	st   registry.Store
+	auth registry.AuthStore
+}
+
+func (a *storeAdmin) CreateToken(ctx context.Context, name string, scopes []string) (*registry.Token, string, error) {
+	t, secret, err := server.CreateToken(ctx, a.auth, name, scopes, time.Now())
+	if err != nil {
+		return nil, "", err
 	}
-	return auth, func() { st.Close() }, nil
+	a.audit(ctx, "create-token", t.Name+" (token "+t.ID+")", "scopes "+strings.Join(t.Scopes, ", "))
+	return t, secret, nil
+}
+
+func (a *storeAdmin) Tokens(ctx context.Context) ([]registry.Token, error) { return a.auth.Tokens(ctx) }
+
+func (a *storeAdmin) RevokeToken(ctx context.Context, id string) (*registry.Token, error) {
+	if err := a.auth.RevokeToken(ctx, id, time.Now().UTC()); err != nil {
+		return nil, err
+	}
+	ts, err := a.auth.Tokens(ctx)
+	if err != nil {
+		return nil, err
+	}
+	for _, t := range ts {
+		if t.ID == id {
+			a.audit(ctx, "revoke-token", t.Name+" (token "+t.ID+")", "")
+			return &t, nil
+		}
+	}
+	return &registry.Token{ID: id}, nil
+}
+
+func (a *storeAdmin) Audit(ctx context.Context, limit int) ([]registry.AuditEntry, error) {
+	if limit <= 0 {
+		limit = 100
+	}
+	return a.auth.Audit(ctx, limit)
+}
+
+func (a *storeAdmin) Close() error { return a.st.Close() }
+
+// audit records a change made on the store directly. A failure to record
+// it is a warning: the change happened.
+func (a *storeAdmin) audit(ctx context.Context, action, target, detail string) {
+	e := registry.AuditEntry{At: time.Now().UTC(), Actor: localActor(), Action: action, Target: target, Detail: detail}
+	_ = a.auth.AppendAudit(ctx, e)
+}
+
+// localActor names whoever changes a store directly, for the audit log.
+func localActor() string {
+	u := "unknown user"
+	if cu, err := currentUser(); err == nil && cu != "" {
+		u = cu
+	}
+	return u + " (--store, local)"
 }

@@ -49,9 +49,6 @@ type (
 	approvalsResponse struct {
 		Approvals []registry.Approval `json:"approvals"`
 	}
-	reportBody struct {
-		Report []byte `json:"report"`
-	}
 )
 
 // Publish sends v with its blobs. It is not retried: a publish whose answer
@@ -59,7 +56,10 @@ type (
 // to decide (same content answers Unchanged).
 func (c *Client) Publish(ctx context.Context, v *registry.Version, blobs map[string][]byte) (registry.PublishOutcome, error) {
 	var out publishResponse
-	if err := c.call(ctx, http.MethodPost, "/v1/versions", nil, publishRequest{Version: v, Blobs: blobs}, &out, false); err != nil {
+	if v == nil {
+		return registry.Created, registry.Errorf(registry.EINVALID, "nothing to publish: the version is missing")
+	}
+	if err := c.call(ctx, http.MethodPost, "/v1/services/"+segment(v.Service)+"/versions", nil, publishRequest{Version: v, Blobs: blobs}, &out, false); err != nil {
 		return registry.Created, err
 	}
 	switch out.Outcome {
@@ -194,28 +194,16 @@ func (c *Client) RevokeApproval(ctx context.Context, id int64, at time.Time) err
 	return c.call(ctx, http.MethodDelete, "/v1/approvals/"+strconv.FormatInt(id, 10), nil, nil, nil, false)
 }
 
-// CachedReport returns the report stored under key, or nil.
+// CachedReport finds nothing: a registry server's comparison cache is its
+// own, written and read by the gate it runs, and no route serves it.
 func (c *Client) CachedReport(ctx context.Context, key string) ([]byte, error) {
-	var out reportBody
-	err := c.call(ctx, http.MethodGet, "/v1/reports/"+segment(key), nil, nil, &out, true)
-	if registry.ErrorCode(err) == registry.ENOTFOUND {
-		return nil, nil
-	}
-	if err != nil {
-		return nil, err
-	}
-	return out.Report, nil
+	return nil, nil
 }
 
-// PutCachedReport stores a report under key. The cache only saves work: a
-// token not allowed to write it (read-only CI jobs) makes this a no-op, so
-// the gate still answers.
+// PutCachedReport does nothing: no client may write a server's comparison
+// cache, which its gate trusts.
 func (c *Client) PutCachedReport(ctx context.Context, key string, report []byte) error {
-	err := c.call(ctx, http.MethodPut, "/v1/reports/"+segment(key), nil, reportBody{Report: report}, nil, true)
-	if registry.ErrorCode(err) == registry.EFORBIDDEN {
-		return nil
-	}
-	return err
+	return nil
 }
 
 type (

@@ -5,7 +5,9 @@ import (
 	"embed"
 	"errors"
 	"fmt"
+	"io"
 	"io/fs"
+	"net"
 	"path/filepath"
 	"sort"
 	"strconv"
@@ -160,11 +162,32 @@ func storeErr(what string, err error) error {
 		return fmt.Errorf("postgres registry: %s: %w", what, err)
 	}
 	code := registry.EINTERNAL
-	var pgErr *pgconn.PgError
-	if !errors.As(err, &pgErr) && pgconn.SafeToRetry(err) {
+	if unreachable(err) {
 		code = registry.EUNAVAILABLE
 	}
 	return &registry.Error{Code: code, Message: fmt.Sprintf("postgres registry: %s: %v", what, err), Err: err}
+}
+
+// unreachable reports whether err says the database cannot be used right
+// now (down, restarting, out of connections, the network between) rather
+// than that a statement failed: callers should retry later, so it is
+// EUNAVAILABLE (503 from the server, exit status 3 from the CLI).
+func unreachable(err error) bool {
+	var pgErr *pgconn.PgError
+	if errors.As(err, &pgErr) {
+		switch {
+		case strings.HasPrefix(pgErr.Code, "08"), // connection_exception
+			strings.HasPrefix(pgErr.Code, "53"),          // insufficient_resources (too_many_connections…)
+			pgErr.Code == "57P01", pgErr.Code == "57P02", // admin_shutdown, crash_shutdown
+			pgErr.Code == "57P03": // cannot_connect_now (starting up)
+			return true
+		}
+		return false
+	}
+	var connErr *pgconn.ConnectError
+	var netErr net.Error
+	return errors.As(err, &connErr) || errors.As(err, &netErr) || pgconn.SafeToRetry(err) ||
+		errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF)
 }
 
 // retryable reports whether a transaction failed only because of a

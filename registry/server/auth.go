@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/contractgate/contracts/registry"
 )
@@ -18,19 +19,33 @@ import (
 // The scopes a token may hold. A scope with a name after the colon limits
 // it to one service or environment; "*" means every one.
 const (
-	// ScopeRead reads everything. Every other scope includes it.
+	// ScopeRead reads everything and runs the gate. Every other scope
+	// includes it.
 	ScopeRead = "read"
-	// ScopeAdmin does everything, including reading the audit log.
+	// ScopeAdmin does everything, including managing tokens and reading
+	// the audit log.
 	ScopeAdmin = "admin"
 	// ScopePublishPrefix + SERVICE (or "*") publishes versions of SERVICE
 	// and approves breaks of SERVICE as a consumer (it is SERVICE's team).
 	ScopePublishPrefix = "publish:"
 	// ScopeApprovePrefix + SERVICE approves breaks of SERVICE as a
-	// consumer, and nothing else: for the team's approvers.
+	// consumer, and nothing else: for the team's approvers. It takes no
+	// wildcard: approving for every consumer is an admin's call.
 	ScopeApprovePrefix = "approve:"
 	// ScopeDeployPrefix + ENV (or "*") records deployments in ENV.
 	ScopeDeployPrefix = "deploy:"
 )
+
+// scopeFamilies are the scopes that take a name, with what the name is and
+// whether "*" may stand for every one.
+var scopeFamilies = []struct {
+	prefix, names string
+	wildcard      bool
+}{
+	{ScopePublishPrefix, "service", true},
+	{ScopeApprovePrefix, "service", false},
+	{ScopeDeployPrefix, "environment", true},
+}
 
 // tokenPrefix starts every secret so that leaked secrets are recognisable
 // (secret scanners) and carry the token ID for revocation.
@@ -39,24 +54,19 @@ const tokenPrefix = "ctk_"
 // ValidScope reports whether s is a scope a token may hold, with an error
 // saying what would be valid.
 func ValidScope(s string) error {
-	switch {
-	case s == ScopeRead, s == ScopeAdmin:
+	if s == ScopeRead || s == ScopeAdmin {
 		return nil
-	case strings.HasPrefix(s, ScopePublishPrefix):
-		if n := strings.TrimPrefix(s, ScopePublishPrefix); n == "*" || registry.ValidServiceName(n) {
-			return nil
+	}
+	for _, f := range scopeFamilies {
+		if n, ok := strings.CutPrefix(s, f.prefix); ok {
+			switch {
+			case n == "*" && f.wildcard, registry.ValidServiceName(n):
+				return nil
+			case !f.wildcard:
+				return registry.Errorf(registry.EINVALID, "scope %q names no valid %s: use %s", s, f.names, describeScope(f.prefix))
+			}
+			return registry.Errorf(registry.EINVALID, "scope %q names no valid %s: use %s or %s*", s, f.names, describeScope(f.prefix), f.prefix)
 		}
-		return registry.Errorf(registry.EINVALID, "scope %q names no valid service: use publish:SERVICE or publish:*", s)
-	case strings.HasPrefix(s, ScopeDeployPrefix):
-		if n := strings.TrimPrefix(s, ScopeDeployPrefix); n == "*" || registry.ValidServiceName(n) {
-			return nil
-		}
-		return registry.Errorf(registry.EINVALID, "scope %q names no valid environment: use deploy:ENV or deploy:*", s)
-	case strings.HasPrefix(s, ScopeApprovePrefix):
-		if n := strings.TrimPrefix(s, ScopeApprovePrefix); registry.ValidServiceName(n) {
-			return nil
-		}
-		return registry.Errorf(registry.EINVALID, "scope %q names no valid service: use approve:SERVICE", s)
 	}
 	return registry.Errorf(registry.EINVALID, "unknown scope %q: use read, publish:SERVICE, publish:*, deploy:ENV, deploy:*, approve:SERVICE or admin", s)
 }
@@ -68,6 +78,13 @@ func HashSecret(secret string) string {
 	return hex.EncodeToString(h[:])
 }
 
+// Bounds on what a token holds: its name is shown in audit entries and
+// approvals.
+const (
+	maxTokenName   = 100
+	maxTokenScopes = 100
+)
+
 // CreateToken makes a token with a fresh random secret, stores its hash in
 // auth and returns the token and the secret, which is shown once and never
 // stored.
@@ -75,8 +92,14 @@ func CreateToken(ctx context.Context, auth registry.AuthStore, name string, scop
 	if strings.TrimSpace(name) == "" {
 		return nil, "", registry.Errorf(registry.EINVALID, "a token needs a name saying who or what uses it (--name ci-checkout)")
 	}
+	if len(name) > maxTokenName || strings.ContainsFunc(name, unicode.IsControl) {
+		return nil, "", registry.Errorf(registry.EINVALID, "token name %.80q is not a short printable name: use at most %d characters, no control characters", name, maxTokenName)
+	}
+	if len(scopes) > maxTokenScopes {
+		return nil, "", registry.Errorf(registry.EINVALID, "a token may hold at most %d scopes, not %d", maxTokenScopes, len(scopes))
+	}
 	if len(scopes) == 0 {
-		return nil, "", registry.Errorf(registry.EINVALID, "a token needs at least one scope: read, publish:SERVICE, deploy:ENV or admin")
+		return nil, "", registry.Errorf(registry.EINVALID, "a token needs at least one scope: read, publish:SERVICE, approve:SERVICE, deploy:ENV or admin")
 	}
 	for _, s := range scopes {
 		if err := ValidScope(s); err != nil {
@@ -120,74 +143,117 @@ func HasAdmin(ctx context.Context, auth registry.AuthStore) (bool, error) {
 	return false, nil
 }
 
-// caller is who sent a request: a token, or anyone when auth is off.
+// caller is who sent a request: a token, or an anonymous reader of a
+// server run with --insecure-no-auth.
 type caller struct {
 	id, name string
 	scopes   []string
-	// open is true when the server runs with --insecure-no-auth.
-	open bool
+	// anonymous is a caller without a token on a server run with
+	// --insecure-no-auth: it may read, never write.
+	anonymous bool
 }
+
+// anonymousReader is every caller without a token when auth is off.
+var anonymousReader = &caller{name: "anonymous", anonymous: true}
 
 // actor names the caller in the audit log.
 func (c *caller) actor() string {
-	if c.open {
+	if c.anonymous {
 		return "anonymous (insecure-no-auth)"
 	}
 	return c.name + " (token " + c.id + ")"
 }
 
+// key identifies the caller for per-token limits.
+func (c *caller) key() string {
+	if c.anonymous {
+		return "anonymous"
+	}
+	return c.id
+}
+
 // can reports whether the caller holds scope, directly or through admin, a
-// wildcard, or (for read) any scope at all.
+// wildcard, or (for read) any scope at all. A scope that is only a family
+// prefix ("deploy:") asks whether the caller holds any scope of the family:
+// routes whose exact scope names something in the body check that first.
 func (c *caller) can(scope string) bool {
-	if c.open {
-		return true
+	if c.anonymous {
+		return scope == ScopeRead
 	}
 	for _, s := range c.scopes {
-		switch {
-		case s == ScopeAdmin, s == scope, scope == ScopeRead:
+		if s == ScopeAdmin || s == scope || scope == ScopeRead {
 			return true
-		case strings.HasPrefix(scope, ScopePublishPrefix) && s == ScopePublishPrefix+"*",
-			strings.HasPrefix(scope, ScopeDeployPrefix) && s == ScopeDeployPrefix+"*":
-			return true
+		}
+		for _, f := range scopeFamilies {
+			if !strings.HasPrefix(s, f.prefix) {
+				continue
+			}
+			if scope == f.prefix || (strings.HasPrefix(scope, f.prefix) && s == f.prefix+"*") {
+				return true
+			}
 		}
 	}
 	return false
 }
 
-// canWrite reports whether the caller holds any scope beyond read.
-func (c *caller) canWrite() bool {
-	if c.open {
-		return true
-	}
-	for _, s := range c.scopes {
-		if s != ScopeRead {
-			return true
+// require fails with EFORBIDDEN unless the caller holds one of scopes.
+func (c *caller) require(doing string, scopes ...string) error {
+	for _, s := range scopes {
+		if c.can(s) {
+			return nil
 		}
 	}
-	return false
-}
-
-// require fails with EFORBIDDEN unless the caller holds scope.
-func (c *caller) require(scope, doing string) error {
-	if c.can(scope) {
-		return nil
+	var names []string
+	for _, s := range scopes {
+		names = append(names, describeScope(s))
 	}
-	return registry.Errorf(registry.EFORBIDDEN, "token %s may not %s: it needs the scope %s (it has %s); ask a registry admin for a token with that scope",
-		c.name, doing, scope, strings.Join(c.scopes, ", "))
+	want := strings.Join(names, " or ")
+	if c.anonymous {
+		return registry.Errorf(registry.EUNAUTHORIZED, "this registry server runs with --insecure-no-auth, which lets anyone read but nobody write without a token: to %s, send a token with the scope %s (--token or CONTRACTS_TOKEN)", doing, want)
+	}
+	return registry.Errorf(registry.EFORBIDDEN, "token %s may not %s: it needs the scope %s or admin (it has %s); ask a registry admin for a token with that scope",
+		c.name, doing, want, strings.Join(c.scopes, ", "))
 }
 
-// authenticate finds the caller of r from its bearer token.
+// describeScope names a scope for a person: a family prefix ("deploy:")
+// becomes "deploy:ENV".
+func describeScope(scope string) string {
+	for _, f := range scopeFamilies {
+		if scope == f.prefix {
+			if f.names == "environment" {
+				return scope + "ENV"
+			}
+			return scope + strings.ToUpper(f.names)
+		}
+	}
+	return scope
+}
+
+// authenticate finds the caller of an API request from its bearer token.
+// API routes take only `Authorization: Bearer`: a browser never adds that
+// header by itself, so a page on another site cannot make a logged-in
+// browser write (Basic auth, which browsers cache and resend, is for the
+// web page's GET pages only; see webPage).
 func (s *Server) authenticate(ctx context.Context, r *http.Request) (*caller, error) {
-	if s.opts.InsecureNoAuth {
-		return &caller{open: true}, nil
-	}
 	h := r.Header.Get("Authorization")
+	if h == "" && s.opts.InsecureNoAuth {
+		return anonymousReader, nil
+	}
 	if h == "" {
 		return nil, registry.Errorf(registry.EUNAUTHORIZED, "this registry server needs a bearer token: pass --token or set CONTRACTS_TOKEN (a registry admin creates one with `contracts token create`)")
 	}
-	secret, ok := bearerSecret(r)
-	if !ok {
-		return nil, registry.Errorf(registry.EUNAUTHORIZED, "the Authorization header must be `Bearer <token>`")
+	scheme, secret, _ := strings.Cut(h, " ")
+	secret = strings.TrimSpace(secret)
+	if !strings.EqualFold(scheme, "Bearer") || secret == "" {
+		return nil, registry.Errorf(registry.EUNAUTHORIZED, "the Authorization header must be `Bearer <token>`: the API takes no other kind of credentials (Basic auth is for the web page only)")
+	}
+	return s.tokenCaller(ctx, secret)
+}
+
+// tokenCaller finds the caller holding secret.
+func (s *Server) tokenCaller(ctx context.Context, secret string) (*caller, error) {
+	if s.auth == nil {
+		return nil, registry.Errorf(registry.EUNAUTHORIZED, "this registry server keeps no tokens (it runs with --insecure-no-auth over a store without them), so it takes none")
 	}
 	// The store looks the token up by the hash of its secret: equal hashes
 	// of 256-bit secrets leak nothing through timing. The ID embedded in
@@ -209,18 +275,4 @@ func (s *Server) authenticate(ctx context.Context, r *http.Request) (*caller, er
 		return nil, registry.Errorf(registry.EUNAUTHORIZED, "token %s (%s) was revoked on %s: ask a registry admin for a new one", t.Name, t.ID, t.RevokedAt.Format(time.RFC3339))
 	}
 	return &caller{id: t.ID, name: t.Name, scopes: t.Scopes}, nil
-}
-
-// bearerSecret reads the token from a Bearer header, or from the password
-// of Basic auth so that a browser can open the web page without scripts.
-func bearerSecret(r *http.Request) (string, bool) {
-	if _, pw, ok := r.BasicAuth(); ok && pw != "" {
-		return pw, true
-	}
-	scheme, secret, ok := strings.Cut(r.Header.Get("Authorization"), " ")
-	secret = strings.TrimSpace(secret)
-	if !ok || !strings.EqualFold(scheme, "Bearer") || secret == "" {
-		return "", false
-	}
-	return secret, true
 }

@@ -1,8 +1,10 @@
 package server
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"log/slog"
 	"net/http"
 
@@ -12,9 +14,11 @@ import (
 // codeStatus maps registry error codes to HTTP statuses: the one table.
 // A code missing here answers 500.
 var codeStatus = map[string]int{
-	registry.ENOTFOUND:     http.StatusNotFound,
-	registry.ECONFLICT:     http.StatusConflict,
-	registry.EINVALID:      http.StatusUnprocessableEntity,
+	registry.ENOTFOUND: http.StatusNotFound,
+	registry.ECONFLICT: http.StatusConflict,
+	// Bad input of any kind: a body that is not the route's JSON, a name
+	// that is not valid, a publish whose hashes or paths do not hold.
+	registry.EINVALID:      http.StatusBadRequest,
 	registry.EFORBIDDEN:    http.StatusForbidden,
 	registry.EUNAUTHORIZED: http.StatusUnauthorized,
 	registry.EUNAVAILABLE:  http.StatusServiceUnavailable,
@@ -42,22 +46,56 @@ type ErrorDetail struct {
 	Message string `json:"message"`
 }
 
-// writeError answers err as JSON with the status of its code. Internal
-// errors are logged in full and answered with a message that does not leak
-// the store's internals.
+// errShown marks an EUNAVAILABLE or EINTERNAL error whose message the
+// server wrote for its callers (busy, draining, over budget). The messages
+// of every other such error come from the store or its driver, and may name
+// the database's user, name, host and port: those go to the log only.
+var errShown = errors.New("a message for the caller")
+
+// The answers that replace messages from below the server; %s is the
+// request ID, under which the log holds the cause.
+const (
+	msgUnavailable = "the registry's database is unavailable; try again in a moment (request %s)"
+	msgInternal    = "the registry server failed to answer this request; the failure is in its log (request %s): try again or tell its operators"
+)
+
+// retryAfter is the Retry-After of a 503, in seconds: a restarting
+// database takes a few.
+const retryAfter = "5"
+
+// writeError answers err as JSON with the status of its code. Failures of
+// the store and bugs are logged in full and answered with a fixed message
+// that names the request ID but none of the store's internals.
 func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 	code := registry.ErrorCode(err)
 	msg := err.Error()
+	id := requestIDOf(r.Context())
 	var re *registry.Error
-	if !errors.As(err, &re) {
+	switch {
+	case errors.Is(err, context.DeadlineExceeded) && r.Context().Err() != nil:
+		// The request's own time bound ran out: a stuck store, almost
+		// always.
+		code, msg = registry.EUNAVAILABLE, fmt.Sprintf(msgUnavailable, id)
+		s.log.WarnContext(r.Context(), "request timed out", requestAttr(r.Context()), slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Any("err", err))
+	case !errors.As(err, &re):
 		// Not a registry error: a bug or a context cancellation.
 		s.log.ErrorContext(r.Context(), "request failed", requestAttr(r.Context()), slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Any("err", err))
-		msg = "the registry server failed to answer this request; the failure is in its log, try again or tell its operators"
-	} else if code == registry.EINTERNAL {
+		msg = fmt.Sprintf(msgInternal, id)
+	case errors.Is(err, errShown):
+	case code == registry.EUNAVAILABLE:
+		s.log.WarnContext(r.Context(), "store unavailable", requestAttr(r.Context()), slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Any("err", err))
+		msg = fmt.Sprintf(msgUnavailable, id)
+	case code == registry.EINTERNAL:
 		s.log.ErrorContext(r.Context(), "internal error", requestAttr(r.Context()), slog.String("method", r.Method), slog.String("path", r.URL.Path), slog.Any("err", err))
+		msg = fmt.Sprintf(msgInternal, id)
 	}
-	if code == registry.EUNAUTHORIZED && w.Header().Get("WWW-Authenticate") == "" {
-		w.Header().Set("WWW-Authenticate", `Bearer realm="contracts registry"`)
+	switch code {
+	case registry.EUNAUTHORIZED:
+		if w.Header().Get("WWW-Authenticate") == "" {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="contracts registry"`)
+		}
+	case registry.EUNAVAILABLE:
+		w.Header().Set("Retry-After", retryAfter)
 	}
 	writeJSON(w, StatusOf(code), ErrorBody{Error: ErrorDetail{Code: code, Message: msg}})
 }

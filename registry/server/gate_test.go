@@ -53,6 +53,9 @@ func serverScripts(t *testing.T) (dir string, n int) {
 			t.Fatal(err)
 		}
 		s := strings.ReplaceAll(string(b), "env CONTRACTS_REGISTRY=$WORK/registry.db", "env CONTRACTS_REGISTRY=$REGISTRY_URL")
+		// Over a server, who approved is the token's name (the scenario's
+		// token is "scenario"), whatever the client says.
+		s = strings.NewReplacer("approved by alice", "approved by scenario", "stdout 'alice'", "stdout 'scenario'", "approval by alice", "approval by scenario").Replace(s)
 		if err := os.WriteFile(filepath.Join(dir, filepath.Base(f)), []byte(s), 0o644); err != nil {
 			t.Fatal(err)
 		}

@@ -21,12 +21,13 @@ import (
 // metrics are the server's Prometheus collectors, on a registry of their
 // own so that two servers in one process (tests) do not collide.
 type metrics struct {
-	reg       *prometheus.Registry
-	requests  *prometheus.CounterVec
-	duration  *prometheus.HistogramVec
-	inFlight  prometheus.Gauge
-	panics    prometheus.Counter
-	auditFail prometheus.Counter
+	reg        *prometheus.Registry
+	requests   *prometheus.CounterVec
+	duration   *prometheus.HistogramVec
+	inFlight   prometheus.Gauge
+	panics     prometheus.Counter
+	auditFail  prometheus.Counter
+	overBudget prometheus.Counter
 }
 
 func newMetrics() *metrics {
@@ -53,8 +54,12 @@ func newMetrics() *metrics {
 			Name: "contracts_audit_failures_total",
 			Help: "Mutations that succeeded but could not be written to the audit log.",
 		}),
+		overBudget: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "contracts_request_memory_exceeded_total",
+			Help: "Requests stopped because their work needed more than the per-request memory budget.",
+		}),
 	}
-	m.reg.MustRegister(m.requests, m.duration, m.inFlight, m.panics, m.auditFail,
+	m.reg.MustRegister(m.requests, m.duration, m.inFlight, m.panics, m.auditFail, m.overBudget,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -136,7 +141,14 @@ func (s *Server) instrument(route string, h http.Handler) http.Handler {
 			s.metrics.requests.WithLabelValues(route, strconv.Itoa(status)).Inc()
 			s.metrics.duration.WithLabelValues(route).Observe(d.Seconds())
 			level := slog.LevelInfo
-			if status >= 500 {
+			switch {
+			case status == http.StatusServiceUnavailable && s.draining.Load():
+				// Expected while draining: the load balancer is told.
+			case status == http.StatusServiceUnavailable:
+				// Busy, or the database is away: the cause is logged at
+				// its own level, and clients retry.
+				level = slog.LevelWarn
+			case status >= 500:
 				level = slog.LevelError
 			}
 			s.log.LogAttrs(r.Context(), level, "request",
@@ -153,6 +165,14 @@ func setActor(ctx context.Context, name string) {
 	if info, ok := ctx.Value(requestKey{}).(*requestInfo); ok {
 		info.actor = name
 	}
+}
+
+// requestIDOf is the request's ID.
+func requestIDOf(ctx context.Context) string {
+	if info, ok := ctx.Value(requestKey{}).(*requestInfo); ok {
+		return info.id
+	}
+	return ""
 }
 
 // requestAttr is the request's ID as a log attribute, for handler logs.

@@ -102,19 +102,29 @@ func TestOpenAPIResponsesValidate(t *testing.T) {
 	_, router := loadAPIDoc(t, hs.URL)
 	admin := token(t, db, "admin", "admin")
 	reader := token(t, db, "reader", "read")
+	token(t, db, "victim", "read")
 	v, _ := seed(t, db)
 	v2, blobs2 := storetest.Spec{Service: "svc", Version: "2.0.0", Provides: []string{"svc-api"}, Events: []string{"svc-events"}, Expects: []string{"dep-api"}, Branch: "main", Commit: "abc"}.Build()
 	conflict, conflictBlobs := storetest.Spec{Service: "svc", Version: "2.0.0", Provides: []string{"svc-api"}, Content: "other"}.Build()
+	forged := *v2
+	forged.Version, forged.Digest = "2.0.1", "0000"
+	ids := map[string]string{}
+	toks, _ := db.Tokens(context.Background())
+	for _, tk := range toks {
+		ids[tk.Name] = tk.ID
+	}
+	adminID, victimID := ids["admin"], ids["victim"]
 
 	tests := []struct {
 		method, path, secret string
 		body                 any
 		status               int
 	}{
-		{"POST", "/v1/versions", admin, PublishRequest{Version: v2, Blobs: blobs2}, 201},
-		{"POST", "/v1/versions", admin, PublishRequest{Version: v2, Blobs: blobs2}, 200},
-		{"POST", "/v1/versions", admin, PublishRequest{Version: conflict, Blobs: conflictBlobs}, 409},
-		{"POST", "/v1/versions", reader, PublishRequest{Version: v2, Blobs: blobs2}, 403},
+		{"POST", "/v1/services/svc/versions", admin, PublishRequest{Version: v2, Blobs: blobs2}, 201},
+		{"POST", "/v1/services/svc/versions", admin, PublishRequest{Version: v2, Blobs: blobs2}, 200},
+		{"POST", "/v1/services/svc/versions", admin, PublishRequest{Version: conflict, Blobs: conflictBlobs}, 409},
+		{"POST", "/v1/services/svc/versions", reader, PublishRequest{Version: v2, Blobs: blobs2}, 403},
+		{"POST", "/v1/services/svc/versions", admin, PublishRequest{Version: &forged, Blobs: blobs2}, 400},
 		{"GET", "/v1/services", reader, nil, 200},
 		{"GET", "/v1/services", "", nil, 401},
 		{"GET", "/v1/services/svc/versions", reader, nil, 200},
@@ -126,11 +136,11 @@ func TestOpenAPIResponsesValidate(t *testing.T) {
 		{"POST", "/v1/blobs/query", reader, BlobsRequest{Hashes: append(registry.ReferencedBlobs(v), "sha256:absent")}, 200},
 		{"POST", "/v1/environments", admin, EnvironmentRequest{Name: "staging"}, 201},
 		{"POST", "/v1/environments", admin, EnvironmentRequest{Name: "staging"}, 200},
-		{"POST", "/v1/environments", admin, EnvironmentRequest{Name: "Bad"}, 422},
+		{"POST", "/v1/environments", admin, EnvironmentRequest{Name: "Bad"}, 400},
 		{"GET", "/v1/environments", reader, nil, 200},
 		{"GET", "/v1/deployments", reader, nil, 200},
 		{"GET", "/v1/deployments?env=prod", reader, nil, 200},
-		{"GET", "/v1/deployments?env=prdo", reader, nil, 422},
+		{"GET", "/v1/deployments?env=prdo", reader, nil, 400},
 		{"POST", "/v1/deployments", admin, DeploymentRequest{Deployment: registry.Deployment{Env: "prod", Service: "svc", Version: "2.0.0"}, KeepPrevious: true}, 204},
 		{"POST", "/v1/deployments", admin, DeploymentRequest{Deployment: registry.Deployment{Env: "prod", Service: "svc", Version: "8.0.0"}}, 404},
 		{"GET", "/v1/environments/prod/contracts/dep-api/consumers", reader, nil, 200},
@@ -139,16 +149,20 @@ func TestOpenAPIResponsesValidate(t *testing.T) {
 		{"DELETE", "/v1/deployments/prod/svc/1.0.0", admin, nil, 204},
 		{"DELETE", "/v1/deployments/prod/svc/1.0.0", admin, nil, 404},
 		{"POST", "/v1/approvals", admin, registry.Approval{Contract: "svc-api", Envs: []string{"prod"}, Rule: "OPERATION_REMOVED", Element: "GET /svc-api/{id}", Reason: "retired", ExpiresAt: time.Now().Add(24 * time.Hour).UTC()}, 201},
-		{"POST", "/v1/approvals", admin, registry.Approval{Contract: "svc-api", Envs: []string{"prod"}, Rule: "NO_SUCH_RULE", Element: "GET /svc-api/{id}", Reason: "retired", ExpiresAt: time.Now().Add(24 * time.Hour).UTC()}, 422},
+		{"POST", "/v1/approvals", admin, registry.Approval{Contract: "svc-api", Envs: []string{"prod"}, Rule: "NO_SUCH_RULE", Element: "GET /svc-api/{id}", Reason: "retired", ExpiresAt: time.Now().Add(24 * time.Hour).UTC()}, 400},
 		{"DELETE", "/v1/approvals/1", admin, nil, 204},
 		{"DELETE", "/v1/approvals/999", admin, nil, 404},
 		{"POST", "/v1/approvals", admin, registry.Approval{Contract: "nothing", Rule: "R", Element: "E", Reason: "x", ExpiresAt: time.Now().UTC()}, 0},
 		{"GET", "/v1/approvals", reader, nil, 200},
 		{"GET", "/v1/approvals?contract=svc-api", reader, nil, 200},
-		{"PUT", "/v1/reports/key-1", admin, ReportBody{Report: []byte(`{"findings":[]}`)}, 204},
-		{"PUT", "/v1/reports/key-1", reader, ReportBody{Report: []byte(`{}`)}, 403},
-		{"GET", "/v1/reports/key-1", reader, nil, 200},
-		{"GET", "/v1/reports/key-2", reader, nil, 404},
+		{"GET", "/v1/tokens", admin, nil, 200},
+		{"GET", "/v1/tokens", reader, nil, 403},
+		{"POST", "/v1/tokens", admin, TokenRequest{Name: "ci-new", Scopes: []string{"publish:svc", "approve:svc"}}, 201},
+		{"POST", "/v1/tokens", admin, TokenRequest{Name: "ci-bad", Scopes: []string{"write"}}, 400},
+		{"DELETE", "/v1/tokens/" + victimID, admin, nil, 200},
+		{"DELETE", "/v1/tokens/" + victimID, admin, nil, 200},
+		{"DELETE", "/v1/tokens/nobody", admin, nil, 404},
+		{"DELETE", "/v1/tokens/" + adminID, admin, nil, 409},
 		{"GET", "/v1/audit", admin, nil, 200},
 		{"GET", "/v1/audit?limit=2", admin, nil, 200},
 		{"GET", "/v1/audit", reader, nil, 403},

@@ -202,8 +202,9 @@ func TestKilledMidPublishLeavesNoPartialVersion(t *testing.T) {
 				t.Fatal(err)
 			}
 			pr, pw := io.Pipe()
-			req, _ := http.NewRequest("POST", srv.url+"/v1/versions", pr)
+			req, _ := http.NewRequest("POST", srv.url+"/v1/services/"+v.Service+"/versions", pr)
 			req.Header.Set("Authorization", "Bearer "+secret)
+			req.Header.Set("Content-Type", "application/json")
 			req.ContentLength = int64(len(body))
 			answered := make(chan error, 1)
 			go func() {
@@ -327,8 +328,9 @@ func TestServeProcess(t *testing.T) {
 	v, blobs := storetest.Spec{Service: "slow", Version: "1.0.0", Provides: []string{"slow-api"}, DocSize: 8 << 20}.Build()
 	body, _ := json.Marshal(PublishRequest{Version: v, Blobs: blobs})
 	pr, pw := io.Pipe()
-	req, _ := http.NewRequest("POST", srv.url+"/v1/versions", pr)
+	req, _ := http.NewRequest("POST", srv.url+"/v1/services/slow/versions", pr)
 	req.Header.Set("Authorization", "Bearer "+admin)
+	req.Header.Set("Content-Type", "application/json")
 	req.ContentLength = int64(len(body))
 	status := make(chan int, 1)
 	go func() {
@@ -371,9 +373,9 @@ func TestServeTLS(t *testing.T) {
 	certFile, keyFile, pool := selfSignedCert(t, dir)
 	hc := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
 	store := "sqlite:" + filepath.Join(dir, "registry.db")
-	makeStore(t, store)
-	srv := startServeWith(t, hc, "https", bin, store, "--insecure-no-auth", "--tls-cert", certFile, "--tls-key", keyFile)
-	c, err := client.New(srv.url, "", client.WithHTTPClient(hc))
+	secret := createToken(t, bin, store, "admin", "admin")
+	srv := startServeWith(t, hc, "https", bin, store, "--tls-cert", certFile, "--tls-key", keyFile)
+	c, err := client.New(srv.url, secret, client.WithHTTPClient(hc))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -21,8 +21,6 @@ import (
 const (
 	// MaxPublishBytes bounds a publish request body.
 	MaxPublishBytes = 64 << 20
-	// MaxReportBytes bounds a cached report.
-	MaxReportBytes = 16 << 20
 	// MaxSmallBytes bounds every other request body.
 	MaxSmallBytes = 1 << 20
 )
@@ -32,9 +30,9 @@ type Options struct {
 	// Auth holds the tokens and the audit log. It is required unless
 	// InsecureNoAuth.
 	Auth registry.AuthStore
-	// InsecureNoAuth lets anyone read and write, for a registry on a
-	// developer's loopback interface. Mutations are still audited when
-	// Auth is set.
+	// InsecureNoAuth lets callers without a token read, for a registry on
+	// a developer's loopback interface. Writes still need a token (from
+	// Auth): nobody writes unauthenticated, ever.
 	InsecureNoAuth bool
 	// Logger receives structured request and error logs; nil discards them.
 	Logger *slog.Logger
@@ -43,9 +41,24 @@ type Options struct {
 	// GateCacheSalt is the release of contracts, mixed into the keys of
 	// comparisons the web page's gate caches (see gate.Gate).
 	GateCacheSalt string
-	// MaxConcurrentPublishes bounds the publishes decoded at once, each up
-	// to MaxPublishBytes in memory; others wait their turn. Zero means 8.
+	// MaxConcurrentPublishes bounds the publishes decoded and verified at
+	// once, each up to MaxPublishBytes in memory; others wait their turn.
+	// Zero means 8.
 	MaxConcurrentPublishes int
+	// MaxConcurrentGates bounds the gate and verify runs at once; zero
+	// means 8.
+	MaxConcurrentGates int
+	// MaxWorkPerToken bounds the publishes, and separately the gate runs,
+	// one token has in flight at once; zero means 2. Its further requests
+	// wait, holding no memory: their bodies are not read yet.
+	MaxWorkPerToken int
+	// RequestMemory is the memory budget of one request's work (a
+	// publish's verification, a gate or verify run): past it the request
+	// answers 503. Zero means DefaultRequestMemory (1 GiB).
+	RequestMemory int64
+	// Budget enforces RequestMemory; nil means the server's own heap
+	// watcher.
+	Budget Budget
 	// DrainDelay is how long Serve keeps answering after its context ends,
 	// with /readyz answering 503, so that load balancers stop sending new
 	// requests before the listener closes. Zero shuts down at once.
@@ -64,8 +77,10 @@ type Server struct {
 	now     func() time.Time
 	metrics *metrics
 	handler http.Handler
-	// publishSlots holds a token per publish being decoded or stored.
-	publishSlots chan struct{}
+	// pools hold the work slots, by kind.
+	pools map[workKind]*workPool
+	// budget bounds the memory of each request's work.
+	budget Budget
 	// draining is set once shutdown has begun: /readyz answers 503.
 	draining atomic.Bool
 }
@@ -89,7 +104,24 @@ func New(store registry.Store, opts Options) (*Server, error) {
 	if opts.MaxConcurrentPublishes <= 0 {
 		opts.MaxConcurrentPublishes = 8
 	}
-	s.publishSlots = make(chan struct{}, opts.MaxConcurrentPublishes)
+	if opts.MaxConcurrentGates <= 0 {
+		opts.MaxConcurrentGates = 8
+	}
+	if opts.MaxWorkPerToken <= 0 {
+		opts.MaxWorkPerToken = 2
+	}
+	if opts.RequestMemory <= 0 {
+		opts.RequestMemory = DefaultRequestMemory
+	}
+	s.opts = opts
+	s.pools = map[workKind]*workPool{
+		publishWork: newWorkPool("publishes", opts.MaxConcurrentPublishes, opts.MaxWorkPerToken),
+		gateWork:    newWorkPool("gate runs", opts.MaxConcurrentGates, opts.MaxWorkPerToken),
+	}
+	s.budget = opts.Budget
+	if s.budget == nil {
+		s.budget = newHeapBudget(uint64(opts.RequestMemory))
+	}
 	s.metrics = newMetrics()
 	s.handler = s.routes()
 	return s, nil
@@ -168,7 +200,7 @@ func IsLoopback(addr string) bool {
 func CheckStartup(ctx context.Context, auth registry.AuthStore, addr string, insecureNoAuth bool) error {
 	if insecureNoAuth {
 		if !IsLoopback(addr) {
-			return registry.Errorf(registry.EINVALID, "--insecure-no-auth lets anyone write to the registry, so it is only allowed on a loopback address (for example --addr 127.0.0.1:8080), not %q", addr)
+			return registry.Errorf(registry.EINVALID, "--insecure-no-auth lets anyone read the registry without a token, so it is only allowed on a loopback address (for example --addr 127.0.0.1:8080), not %q", addr)
 		}
 		return nil
 	}

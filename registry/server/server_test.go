@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"net/http"
@@ -66,43 +65,47 @@ func TestPanicBecomes500AndServerLives(t *testing.T) {
 // TestErrorsAreJSONWithStatus checks the code → status table end to end.
 func TestErrorsAreJSONWithStatus(t *testing.T) {
 	db := openSQLite(t)
-	_, hs := startServer(t, db, Options{InsecureNoAuth: true})
+	_, hs := startServer(t, db, Options{})
+	admin := token(t, db, "admin", "admin")
 	v, blobs := seed(t, db)
 	changed, changedBlobs := storetest.Spec{Service: "svc", Version: "1.0.0", Provides: []string{"svc-api"}, Content: "other"}.Build()
 	stolen, stolenBlobs := storetest.Spec{Service: "thief", Version: "1.0.0", Provides: []string{"svc-api"}}.Build()
+	deploy := `{"deployment":{"env":"prod","service":"svc","version":"1.0.0"}}`
 	tests := []struct {
 		name, method, path string
 		body               any
-		raw                string
-		status             int
-		code, msg          string
+		// raw is sent as is, with contentType (default application/json).
+		raw, contentType string
+		status           int
+		code, msg        string
 	}{
-		{"unknown version", "GET", "/v1/services/svc/versions/9.9.9", nil, "", 404, registry.ENOTFOUND, "9.9.9"},
-		{"unknown route", "GET", "/v2/nothing", nil, "", 404, registry.ENOTFOUND, "/v1"},
-		{"conflicting content", "POST", "/v1/versions", PublishRequest{Version: changed, Blobs: changedBlobs}, "", 409, registry.ECONFLICT, "different content"},
-		{"another owner", "POST", "/v1/versions", PublishRequest{Version: stolen, Blobs: stolenBlobs}, "", 403, registry.EFORBIDDEN, "svc-api"},
-		{"bad JSON", "POST", "/v1/versions", nil, "{", 422, registry.EINVALID, "JSON"},
-		{"unknown field", "POST", "/v1/deployments", nil, `{"deployment":{},"keep":true}`, 422, registry.EINVALID, "keep"},
-		{"no version", "POST", "/v1/versions", nil, `{}`, 422, registry.EINVALID, "no version"},
-		{"bad env", "POST", "/v1/deployments", DeploymentRequest{Deployment: registry.Deployment{Env: "Prod", Service: "svc", Version: "1.0.0"}}, "", 422, registry.EINVALID, "Prod"},
-		{"deploy unpublished", "POST", "/v1/deployments", DeploymentRequest{Deployment: registry.Deployment{Env: "prod", Service: "svc", Version: "7.0.0"}}, "", 404, registry.ENOTFOUND, ""},
-		{"same content again", "POST", "/v1/versions", PublishRequest{Version: v, Blobs: blobs}, "", 200, "", "unchanged"},
-		{"bad audit limit", "GET", "/v1/audit?limit=x", nil, "", 422, registry.EINVALID, "limit"},
+		{"unknown version", "GET", "/v1/services/svc/versions/9.9.9", nil, "", "", 404, registry.ENOTFOUND, "9.9.9"},
+		{"unknown route", "GET", "/v2/nothing", nil, "", "", 404, registry.ENOTFOUND, "/v1"},
+		{"conflicting content", "POST", "/v1/services/svc/versions", PublishRequest{Version: changed, Blobs: changedBlobs}, "", "", 409, registry.ECONFLICT, "different content"},
+		{"another owner", "POST", "/v1/services/thief/versions", PublishRequest{Version: stolen, Blobs: stolenBlobs}, "", "", 403, registry.EFORBIDDEN, "svc-api"},
+		{"path and body disagree", "POST", "/v1/services/thief/versions", PublishRequest{Version: v, Blobs: blobs}, "", "", 400, registry.EINVALID, "to the path of"},
+		{"bad JSON", "POST", "/v1/services/svc/versions", nil, "{", "", 400, registry.EINVALID, "JSON"},
+		{"unknown field", "POST", "/v1/deployments", nil, `{"deployment":{},"keep":true}`, "", 400, registry.EINVALID, "keep"},
+		{"bytes after the JSON", "POST", "/v1/deployments", nil, deploy + `{"x":1}`, "", 400, registry.EINVALID, "exactly one"},
+		{"a second value", "POST", "/v1/deployments", nil, deploy + ` "x"`, "", 400, registry.EINVALID, "exactly one"},
+		{"text/plain", "POST", "/v1/deployments", nil, deploy, "text/plain", 400, registry.EINVALID, "Content-Type: application/json"},
+		{"a form", "POST", "/v1/deployments", nil, "deployment=x", "application/x-www-form-urlencoded", 400, registry.EINVALID, "Content-Type"},
+		{"no content type", "POST", "/v1/deployments", nil, deploy, "-", 400, registry.EINVALID, "Content-Type"},
+		{"JSON with parameters", "POST", "/v1/deployments", nil, deploy, "application/json; charset=utf-8", 204, "", ""},
+		{"no version", "POST", "/v1/services/svc/versions", nil, `{}`, "", 400, registry.EINVALID, "no version"},
+		{"bad env", "POST", "/v1/deployments", DeploymentRequest{Deployment: registry.Deployment{Env: "Prod", Service: "svc", Version: "1.0.0"}}, "", "", 400, registry.EINVALID, "Prod"},
+		{"deploy unpublished", "POST", "/v1/deployments", DeploymentRequest{Deployment: registry.Deployment{Env: "prod", Service: "svc", Version: "7.0.0"}}, "", "", 404, registry.ENOTFOUND, ""},
+		{"same content again", "POST", "/v1/services/svc/versions", PublishRequest{Version: v, Blobs: blobs}, "", "", 200, "", "unchanged"},
+		{"bad audit limit", "GET", "/v1/audit?limit=x", nil, "", "", 400, registry.EINVALID, "limit"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var resp *http.Response
 			var body []byte
 			if tt.raw != "" {
-				r, err := http.Post(hs.URL+tt.path, "application/json", strings.NewReader(tt.raw))
-				if err != nil {
-					t.Fatal(err)
-				}
-				body, _ = io.ReadAll(r.Body)
-				r.Body.Close()
-				resp = r
+				resp, body = doRaw(t, tt.method, hs.URL+tt.path, admin, tt.contentType, tt.raw)
 			} else {
-				resp, body = do(t, tt.method, hs.URL+tt.path, "", tt.body)
+				resp, body = do(t, tt.method, hs.URL+tt.path, admin, tt.body)
 			}
 			if resp.StatusCode != tt.status || !strings.Contains(string(body), tt.msg) {
 				t.Fatalf("got %d %s, want %d mentioning %q", resp.StatusCode, body, tt.status, tt.msg)
@@ -119,7 +122,7 @@ func TestErrorsAreJSONWithStatus(t *testing.T) {
 
 func TestStatusTableCoversEveryCode(t *testing.T) {
 	for code, want := range map[string]int{
-		registry.ENOTFOUND: 404, registry.ECONFLICT: 409, registry.EINVALID: 422, registry.EFORBIDDEN: 403,
+		registry.ENOTFOUND: 404, registry.ECONFLICT: 409, registry.EINVALID: 400, registry.EFORBIDDEN: 403,
 		registry.EUNAUTHORIZED: 401, registry.EUNAVAILABLE: 503, registry.EINTERNAL: 500, "something-new": 500,
 	} {
 		if got := StatusOf(code); got != want {
@@ -130,20 +133,16 @@ func TestStatusTableCoversEveryCode(t *testing.T) {
 
 func TestBodyLimits(t *testing.T) {
 	db := openSQLite(t)
-	_, hs := startServer(t, db, Options{InsecureNoAuth: true})
+	_, hs := startServer(t, db, Options{})
+	admin := token(t, db, "admin", "admin")
 	big := `{"hashes":["` + strings.Repeat("a", MaxSmallBytes) + `"]}`
-	resp, err := http.Post(hs.URL+"/v1/blobs/query", "application/json", strings.NewReader(big))
-	if err != nil {
-		t.Fatal(err)
-	}
-	body, _ := io.ReadAll(resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != 422 || !strings.Contains(string(body), "larger than") {
+	resp, body := doRaw(t, "POST", hs.URL+"/v1/blobs/query", admin, "", big)
+	if resp.StatusCode != 400 || !strings.Contains(string(body), "larger than") {
 		t.Fatalf("oversized body: %d %s", resp.StatusCode, body)
 	}
 	// A publish may be far larger than the small limit.
 	v, blobs := storetest.Spec{Service: "big", Version: "1.0.0", Provides: []string{"big-api"}, DocSize: 4 * MaxSmallBytes}.Build()
-	if resp, body := do(t, "POST", hs.URL+"/v1/versions", "", PublishRequest{Version: v, Blobs: blobs}); resp.StatusCode != 201 {
+	if resp, body := do(t, "POST", hs.URL+"/v1/services/big/versions", admin, PublishRequest{Version: v, Blobs: blobs}); resp.StatusCode != 201 {
 		t.Fatalf("large publish: %d %s", resp.StatusCode, body)
 	}
 }
@@ -177,10 +176,11 @@ func TestHealthReadyAndPage(t *testing.T) {
 		}
 	}
 
-	// A closed store is not ready.
+	// A closed store is not ready, and /readyz, which anyone may ask,
+	// says no more than that.
 	db.Close()
-	if resp, body := do(t, "GET", hs.URL+"/readyz", "", nil); resp.StatusCode != 503 || !strings.Contains(string(body), registry.EUNAVAILABLE) {
-		t.Errorf("readyz over a closed store: %d %s", resp.StatusCode, body)
+	if resp, body := do(t, "GET", hs.URL+"/readyz", "", nil); resp.StatusCode != 503 || !strings.Contains(string(body), `"database unavailable"`) || resp.Header.Get("Retry-After") == "" {
+		t.Errorf("readyz over a closed store: %d %s (Retry-After %q)", resp.StatusCode, body, resp.Header.Get("Retry-After"))
 	}
 }
 
@@ -295,32 +295,63 @@ func TestTokensAreHashed(t *testing.T) {
 			t.Errorf("altered secret answered %d (WWW-Authenticate %q)", resp.StatusCode, resp.Header.Get("WWW-Authenticate"))
 		}
 	}
-	req, _ := http.NewRequest("GET", hs.URL+"/v1/services", nil)
-	req.SetBasicAuth("anyone", secret)
-	if resp, err := http.DefaultClient.Do(req); err != nil || resp.StatusCode != 200 {
-		t.Errorf("Basic auth with the token as password: %v %v", resp, err)
+	// Basic auth, which browsers cache and resend to any page, opens the
+	// web page and no API route.
+	for path, want := range map[string]int{"/": 200, "/v1/services": 401} {
+		req, _ := http.NewRequest("GET", hs.URL+path, nil)
+		req.SetBasicAuth("anyone", secret)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != want {
+			t.Errorf("GET %s with Basic auth (the token as password): %d, want %d", path, resp.StatusCode, want)
+		}
 	}
 	if _, _, err := CreateToken(context.Background(), db, "x", []string{"root"}, time.Now()); !errors.As(err, new(*registry.Error)) {
 		t.Errorf("bad scope: %v", err)
 	}
 }
 
-// TestInsecureAudits: mutations by anyone are still audited when the
-// server has a token store.
-func TestInsecureAudits(t *testing.T) {
+// TestInsecureIsReadOnly: --insecure-no-auth lets anyone read and nobody
+// write without a token; a token still writes, audited by name.
+func TestInsecureIsReadOnly(t *testing.T) {
 	db := openSQLite(t)
-	_, hs := startServer(t, db, Options{InsecureNoAuth: true, Auth: nil})
-	v, blobs := storetest.Spec{Service: "a", Version: "1.0.0"}.Build()
-	var buf bytes.Buffer
-	json.NewEncoder(&buf).Encode(PublishRequest{Version: v, Blobs: blobs})
-	if resp, body := do(t, "POST", hs.URL+"/v1/versions", "", PublishRequest{Version: v, Blobs: blobs}); resp.StatusCode != 201 {
-		t.Fatalf("%d %s", resp.StatusCode, body)
+	_, hs := startServer(t, db, Options{InsecureNoAuth: true, Auth: db})
+	seed(t, db)
+	if resp, body := do(t, "GET", hs.URL+"/v1/services", "", nil); resp.StatusCode != 200 {
+		t.Errorf("anonymous read: %d %s", resp.StatusCode, body)
 	}
-	db2 := openSQLite(t)
-	_, hs2 := startServer(t, db2, Options{InsecureNoAuth: true, Auth: db2})
-	do(t, "POST", hs2.URL+"/v1/versions", "", PublishRequest{Version: v, Blobs: blobs})
-	entries, _ := db2.Audit(context.Background(), 0)
-	if len(entries) != 1 || !strings.Contains(entries[0].Actor, "anonymous") || entries[0].Target != "a@1.0.0" {
+	v, blobs := storetest.Spec{Service: "a", Version: "1.0.0", Provides: []string{"a-api"}}.Build()
+	writes := []struct {
+		method, path string
+		body         any
+	}{
+		{"POST", "/v1/services/a/versions", PublishRequest{Version: v, Blobs: blobs}},
+		{"POST", "/v1/environments", EnvironmentRequest{Name: "staging"}},
+		{"POST", "/v1/deployments", DeploymentRequest{Deployment: registry.Deployment{Env: "prod", Service: "svc", Version: "1.0.0"}}},
+		{"DELETE", "/v1/deployments/prod/svc/1.0.0", nil},
+		{"POST", "/v1/approvals", registry.Approval{Contract: "svc-api", Rule: "R", Element: "E", Consumer: "svc", Reason: "r", ExpiresAt: time.Now().Add(time.Hour)}},
+		{"GET", "/v1/tokens", nil},
+		{"POST", "/v1/tokens", TokenRequest{Name: "x", Scopes: []string{"admin"}}},
+		{"GET", "/v1/audit", nil},
+	}
+	for _, w := range writes {
+		resp, body := do(t, w.method, hs.URL+w.path, "", w.body)
+		if resp.StatusCode != 401 || !strings.Contains(string(body), "--insecure-no-auth") {
+			t.Errorf("anonymous %s %s: %d %s, want 401 saying writes need a token", w.method, w.path, resp.StatusCode, body)
+		}
+	}
+	if got, _ := db.Services(context.Background()); len(got) != 1 {
+		t.Errorf("anonymous writes changed the registry: %d services", len(got))
+	}
+	publisher := token(t, db, "ci-a", "publish:a")
+	if resp, body := do(t, "POST", hs.URL+"/v1/services/a/versions", publisher, PublishRequest{Version: v, Blobs: blobs}); resp.StatusCode != 201 {
+		t.Fatalf("publish with a token: %d %s", resp.StatusCode, body)
+	}
+	entries, _ := db.Audit(context.Background(), 0)
+	if len(entries) != 1 || !strings.HasPrefix(entries[0].Actor, "ci-a (token ") || entries[0].Target != "a@1.0.0" {
 		t.Errorf("audit = %+v", entries)
 	}
 }
@@ -357,7 +388,7 @@ func TestApprovalNamesItsToken(t *testing.T) {
 		{"consumer's approvers", approver, approval("svc", ""), 201, "svc-leads"},
 		{"every consumer, not admin", team, approval("", ""), 403, ""},
 		{"every consumer, admin", admin, approval("", "alice"), 201, "root"},
-		{"an environment that does not exist", admin, registry.Approval{Contract: "dep-api", Envs: []string{"prd"}, Rule: "OPERATION_REMOVED", Element: "GET /dep-api/{id}", Reason: "r", ExpiresAt: time.Now().Add(time.Hour)}, 422, ""},
+		{"an environment that does not exist", admin, registry.Approval{Contract: "dep-api", Envs: []string{"prd"}, Rule: "OPERATION_REMOVED", Element: "GET /dep-api/{id}", Reason: "r", ExpiresAt: time.Now().Add(time.Hour)}, 400, ""},
 	} {
 		resp, body := do(t, "POST", hs.URL+"/v1/approvals", tt.secret, tt.a)
 		var got registry.Approval
@@ -452,31 +483,50 @@ func (g *gatedPublish) Publish(ctx context.Context, v *registry.Version, blobs m
 }
 
 // TestPublishConcurrencyIsBounded: publishes beyond the limit wait for a
-// slot instead of holding their bodies in memory at once.
+// slot instead of holding their bodies in memory at once, and one token
+// holds at most MaxWorkPerToken of the slots.
 func TestPublishConcurrencyIsBounded(t *testing.T) {
-	db := openSQLite(t)
-	g := &gatedPublish{Store: db, release: make(chan struct{})}
-	srv, err := New(g, Options{InsecureNoAuth: true, MaxConcurrentPublishes: 2})
-	if err != nil {
-		t.Fatal(err)
-	}
-	hs := httptest.NewServer(srv.Handler())
-	defer hs.Close()
-	var wg sync.WaitGroup
-	for i := 0; i < 5; i++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			v, blobs := storetest.Spec{Service: fmt.Sprintf("s%d", i), Version: "1.0.0"}.Build()
-			if resp, body := do(t, "POST", hs.URL+"/v1/versions", "", PublishRequest{Version: v, Blobs: blobs}); resp.StatusCode != 201 {
-				t.Errorf("publish %d: %d %s", i, resp.StatusCode, body)
+	for _, tt := range []struct {
+		name             string
+		global, perToken int
+		oneToken         bool
+		want             int32
+	}{
+		{"server-wide", 2, 8, false, 2},
+		{"per token", 8, 2, true, 2},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			db := openSQLite(t)
+			g := &gatedPublish{Store: db, release: make(chan struct{})}
+			srv, err := New(g, Options{Auth: db, MaxConcurrentPublishes: tt.global, MaxWorkPerToken: tt.perToken})
+			if err != nil {
+				t.Fatal(err)
 			}
-		}()
-	}
-	time.Sleep(300 * time.Millisecond)
-	close(g.release)
-	wg.Wait()
-	if m := g.most.Load(); m != 2 {
-		t.Errorf("at most %d publishes reached the store at once, want 2", m)
+			hs := httptest.NewServer(srv.Handler())
+			defer hs.Close()
+			shared := token(t, db, "shared", "publish:*")
+			var wg sync.WaitGroup
+			for i := 0; i < 5; i++ {
+				secret := shared
+				if !tt.oneToken {
+					secret = token(t, db, fmt.Sprintf("ci-%d", i), "publish:*")
+				}
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					svc := fmt.Sprintf("s%d", i)
+					v, blobs := storetest.Spec{Service: svc, Version: "1.0.0"}.Build()
+					if resp, body := do(t, "POST", hs.URL+"/v1/services/"+svc+"/versions", secret, PublishRequest{Version: v, Blobs: blobs}); resp.StatusCode != 201 {
+						t.Errorf("publish %d: %d %s", i, resp.StatusCode, body)
+					}
+				}()
+			}
+			time.Sleep(300 * time.Millisecond)
+			close(g.release)
+			wg.Wait()
+			if m := g.most.Load(); m != tt.want {
+				t.Errorf("at most %d publishes reached the store at once, want %d", m, tt.want)
+			}
+		})
 	}
 }

@@ -90,12 +90,17 @@ form{margin-bottom:1rem}input{width:9rem}
 
 // webPage renders services, versions, environments with their live
 // versions, and the dependency graph per environment. It reads like the API
-// and so needs a token unless the server runs without auth; browsers send
-// the token as the password of Basic auth.
+// and so needs a token unless the server runs without auth. Browsers send
+// the token as the password of Basic auth (any user name): the login
+// dialog asks for it, and the browser resends it with every page. That is
+// why Basic auth opens GET pages only and never an API route, where it
+// would let any site the browser visits write with the cached login. The
+// page keeps no session: every request carries its credentials, so
+// replicas share nothing.
 func (s *Server) webPage(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), storeTimeout)
 	defer cancel()
-	c, err := s.authenticate(ctx, r)
+	c, err := s.webCaller(ctx, r)
 	if err != nil {
 		// Browsers ask for a user name and password: any name, the token
 		// as password.
@@ -104,10 +109,6 @@ func (s *Server) webPage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	setActor(ctx, c.actor())
-	if err := c.require(ScopeRead, "read the registry"); err != nil {
-		s.writeError(w, r, err)
-		return
-	}
 	data, err := s.pageData(ctx)
 	if err != nil {
 		data = &webData{Err: "The registry could not be read: " + err.Error()}
@@ -118,10 +119,21 @@ func (s *Server) webPage(w http.ResponseWriter, r *http.Request) {
 		data.Decision, data.AskErr = s.ask(ctx, data.Ask)
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'")
+	// No scripts, and no framing by another site's page (clickjacking).
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; frame-ancestors 'none'; form-action 'self'")
+	w.Header().Set("X-Frame-Options", "DENY")
 	if err := webTemplate.Execute(w, data); err != nil {
 		s.log.ErrorContext(ctx, "render the web page", "err", err)
 	}
+}
+
+// webCaller authenticates a web page request: the token as the password of
+// Basic auth, or a bearer token. Every token may read.
+func (s *Server) webCaller(ctx context.Context, r *http.Request) (*caller, error) {
+	if _, pw, ok := r.BasicAuth(); ok && pw != "" {
+		return s.tokenCaller(ctx, pw)
+	}
+	return s.authenticate(ctx, r)
 }
 
 // maxPageVersions bounds the versions listed per service on the page.

@@ -61,7 +61,7 @@ func (s Spec) Build() (*registry.Version, map[string][]byte) {
 	}
 	for _, c := range s.Events {
 		msg := strings.ReplaceAll(c, "-", "") + ".v1.Changed"
-		fmt.Fprintf(&manifest, "  - contract: %s\n    proto: proto\n    messages: [%s]\n", c, msg)
+		fmt.Fprintf(&manifest, "  - contract: %s\n    proto: proto\n    messages: [%s]\n    level: wire\n", c, msg)
 		doc, b := registry.NewDoc(registry.Proto, "", map[string][]byte{
 			c + "/v1/events.proto": fmt.Appendf(nil, "syntax = \"proto3\";\npackage %s.v1;\n// %s\nmessage Changed { string id = 1; }\n", strings.ReplaceAll(c, "-", ""), s.Content),
 		})

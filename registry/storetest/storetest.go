@@ -3,6 +3,7 @@ package storetest
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -20,6 +21,13 @@ var base = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 // Run runs the store suite. open must return a fresh, empty store for each
 // call, closed by its own t.Cleanup.
 func Run(t *testing.T, open func(t *testing.T) registry.Store) {
+	RunWithout(t, open)
+}
+
+// RunWithout runs the store suite but the named behaviours, for a store
+// that leaves them to another: the client of a registry server keeps no
+// report cache (the server's gate owns it).
+func RunWithout(t *testing.T, open func(t *testing.T) registry.Store, skip ...string) {
 	tests := []struct {
 		name string
 		run  func(t *testing.T, st registry.Store)
@@ -42,6 +50,9 @@ func Run(t *testing.T, open func(t *testing.T) registry.Store) {
 	}
 	tests = append(tests, concurrencyTests...)
 	for _, tt := range tests {
+		if slices.Contains(skip, tt.name) {
+			continue
+		}
 		t.Run(tt.name, func(t *testing.T) {
 			tt.run(t, open(t))
 		})
