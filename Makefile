@@ -5,10 +5,17 @@ VERSION  := $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LDFLAGS  := -X main.version=$(VERSION)
 BIN      := bin/contracts
 SHARED   ?= ../shared
+# Release binaries: every platform users run CI jobs and terminals on.
+DIST            ?= dist
+RELEASE_TARGETS ?= linux/amd64 linux/arm64 darwin/amd64 darwin/arm64 windows/amd64 windows/arm64
+# The one target make test builds to check the release recipe: a
+# cross-compiled one, so the check reads the version out of a binary it
+# cannot run.
+RELEASE_CHECK_TARGET ?= linux/arm64
 # Seconds of fuzzing per target in `make fuzz`.
 FUZZTIME ?= 30s
 
-.PHONY: all build test gotest conformance api-compat bench fuzz lint fetch-bench-data docs clean tour
+.PHONY: all build test gotest conformance api-compat release release-check bench fuzz lint fetch-bench-data docs clean tour
 
 all: lint test
 
@@ -16,8 +23,9 @@ build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN) ./cmd/contracts
 
 # The unit, script, store and action tests (the action and README tests use
-# bin/contracts), then the shared conformance cases when ../shared is there.
-test: build gotest api-compat conformance
+# bin/contracts), the release recipe on one target, then the shared
+# conformance cases when ../shared is there.
+test: build gotest api-compat release-check conformance
 
 gotest: build
 	$(GO) test -timeout 12m ./...
@@ -26,6 +34,20 @@ gotest: build
 # document is checked by contracts itself against the released copy.
 api-compat: build
 	./$(BIN) diff schemas/registry-api.released.yaml schemas/registry-api.yaml
+
+# Static binaries (CGO_ENABLED=0) for RELEASE_TARGETS with VERSION stamped,
+# and SHA256SUMS, into DIST (ignored by git); then each is checked.
+release:
+	GO=$(GO) scripts/release.sh $(DIST) $(VERSION) $(RELEASE_TARGETS)
+	$(GO) run scripts/release-check.go $(DIST) $(VERSION)
+
+# make release's recipe on one cross-compiled target, checked the same way,
+# into bin/ so it never mixes with a real release in DIST; and the native
+# build's version stamp.
+release-check: build
+	GO=$(GO) scripts/release.sh bin/release-check $(VERSION) $(RELEASE_CHECK_TARGET)
+	$(GO) run scripts/release-check.go bin/release-check $(VERSION)
+	@test "$$(./$(BIN) --version)" = "contracts version $(VERSION)" || { echo "$(BIN) --version does not print $(VERSION)"; exit 1; }
 
 # The shared conformance cases: a floor set by ../shared/conformance.
 conformance: build
@@ -74,4 +96,4 @@ docs:
 	$(GO) run ./cmd/contracts gen-docs docs/cli
 
 clean:
-	rm -rf bin
+	rm -rf bin $(DIST)

@@ -18,8 +18,8 @@ output() { echo "$1=$2" >>"${GITHUB_OUTPUT:-/dev/stdout}"; }
 case "${1:-}" in
 key)
 	# Everything that can end up in the binary (Go source, go.sum, embedded
-	# files); not the docs, examples or test data.
-	hash=$(cd "$src" && find . \( -path ./.git -o -path ./bin -o -path ./docs -o -path ./examples -o -path ./testdata \) -prune -o \
+	# files); not the docs, examples, test data or release binaries.
+	hash=$(cd "$src" && find . \( -path ./.git -o -path ./bin -o -path ./dist -o -path ./docs -o -path ./examples -o -path ./testdata \) -prune -o \
 		-type f ! -name '*.md' ! -name '*_test.go' -print0 |
 		LC_ALL=C sort -z | xargs -0 sha256sum | sha256sum | cut -c1-32)
 	output key "contracts-${RUNNER_OS:-$(uname -s)}-${RUNNER_ARCH:-$(uname -m)}-$hash"

@@ -1,15 +1,19 @@
 #!/usr/bin/env bash
 # The run step of the contracts GitHub Action (action.yml). It reads the
-# action's inputs from INPUT_* variables, runs one contracts command and
-# reports the way a developer reads a workflow run:
+# action's inputs from INPUT_* variables, runs one contracts command once,
+# with --output json into the report file, and reports from that one run the
+# way a developer reads a workflow run:
 #
-#   - the command's `--output github` output in the log, whose ::error
+#   - for verify, can-i-deploy and diff, `contracts report` renders the saved
+#     report as --output github would: text in the log whose ::error
 #     file=…,line=… workflow commands become annotations on the document's
-#     lines (paths rewritten relative to the workspace, as the runner wants);
-#   - the markdown report the command appends to $GITHUB_STEP_SUMMARY, plus a
-#     "what to do" section when the answer is no;
-#   - the step outputs deployable, exit-code and report (the path of the
-#     command's --output json report).
+#     lines (paths rewritten relative to the workspace, as the runner wants),
+#     and the markdown report, with its one "What to do", appended to
+#     $GITHUB_STEP_SUMMARY;
+#   - when the command gives no answer (exit 2 or 3), its error as one
+#     annotation and in the summary;
+#   - the step outputs deployable, exit-code and report (the path of the JSON
+#     report).
 #
 # A Go test (internal/e2e) runs this script as the runner would.
 set -uo pipefail
@@ -82,7 +86,8 @@ need() {
 }
 
 # gate: the command answers yes or no and explains a no with findings at
-# document lines; the others change the registry and must run only once.
+# document lines, rendered from its report; the others change the registry
+# and their JSON is the report.
 gate=true
 case "$command" in
 verify)
@@ -162,51 +167,78 @@ print_with_annotations() {
 	done
 }
 
+# gh_data and gh_prop escape a workflow command's message and property
+# values as the runner expects.
+gh_data() {
+	local s="$1"
+	s="${s//"%"/%25}"
+	s="${s//$'\r'/%0D}"
+	s="${s//$'\n'/%0A}"
+	printf '%s' "$s"
+}
+gh_prop() {
+	local s
+	s=$(gh_data "$1")
+	s="${s//:/%3A}"
+	s="${s//,/%2C}"
+	printf '%s' "$s"
+}
+
+# One run of the command, with --output json: the registry is asked once,
+# and whatever the command says on stderr is said once.
 echo "contracts ${args[*]}" >&2
-status=0
-if $gate; then
-	out=$(mktemp)
-	"$bin" "${args[@]}" --output github >"$out"
-	status=$?
-	print_with_annotations <"$out"
-	rm -f "$out"
-	# The same answer as data, for later steps (the summary is written once).
-	env -u GITHUB_STEP_SUMMARY "$bin" "${args[@]}" --output json >"$report"
-	json_status=$?
-	if [ "$json_status" != "$status" ]; then
-		echo "::warning title=contracts action::the JSON report exited $json_status where the check exited $status (did the registry change in between?)"
-	fi
-else
-	"$bin" "${args[@]}" --output json >"$report"
-	status=$?
-	cat "$report"
-	if [ "$status" = 0 ]; then
-		printf '### contracts %s\n\n`%s` %s: done.\n\n' "$command" "${service:-$(manifest_service)}" "$version" | summary
-	fi
-fi
+errors=$(mktemp)
+"$bin" "${args[@]}" --output json >"$report" 2>"$errors"
+status=$?
 
 output report "$report"
 output exit-code "$status"
 
 case "$status" in
-0)
-	output deployable true
-	exit 0
-	;;
-1)
-	output deployable false
+0 | 1)
+	cat "$errors" >&2
+	rm -f "$errors"
+	if $gate; then
+		# Annotations, the log's text and the job summary, rendered from the
+		# saved report by the renderers the command itself uses.
+		"$bin" report --command "$command" --from "$report" --output github | print_with_annotations
+		render=${PIPESTATUS[0]}
+		if [ "$render" != 0 ]; then
+			echo "::warning title=contracts action::could not render the report $report (contracts report exited $render); the outputs still hold the answer"
+		fi
+	else
+		cat "$report"
+		if [ "$status" = 0 ]; then
+			printf '### contracts %s\n\n`%s` %s: done.\n\n' "$command" "${service:-$(manifest_service)}" "$version" | summary
+		fi
+	fi
 	;;
 *)
-	output deployable false
+	# No answer: the error becomes the annotation (so the log shows it once)
+	# and goes in the summary.
 	what="bad input or usage"
 	[ "$status" = 3 ] && what="the registry is unreachable or failed"
-	echo "::error title=contracts $command::contracts exited with status $status: $what (see the log above)"
-	printf '### contracts %s failed\n\nExit status %s: %s. See the step log.\n\n' "$command" "$status" "$what" | summary
+	message=$(cat "$errors")
+	rm -f "$errors"
+	[ -n "$message" ] || message="contracts exited with status $status: $what"
+	echo "::error title=$(gh_prop "contracts $command failed (exit $status)")::$(gh_data "$message")"
+	output deployable false
+	{
+		printf '### contracts %s failed\n\nExit status %s: %s.\n\n```\n%s\n```\n\n' "$command" "$status" "$what" "$message"
+	} | summary
 	exit "$status"
 	;;
 esac
 
-# The answer is no: say what to do about it.
+if [ "$status" = 0 ]; then
+	output deployable true
+	exit 0
+fi
+output deployable false
+
+# The answer is no. The gate's report already says what to do about each
+# refusal (in the log and in the summary); diff's report lists changes only,
+# so for diff the advice is added here.
 case "$command" in
 diff)
 	hint="The new version breaks clients of the old one: keep the old form alongside the new one, or release it as a new major version (contracts diff --suggest-version CURRENT prints it)."
@@ -219,16 +251,7 @@ diff)
 MD
 	;;
 *)
-	hint="Deploy refused: a live consumer would break. Deploy the provider first, keep the old form until consumers move (or bump the major version), or record a deliberate break with contracts approve. Details in the job summary."
-	summary <<'MD'
-#### What to do
-
-- **A consumer needs something its provider does not offer yet?** Deploy the provider first (publish it, deploy it, record the deployment), then run this again.
-- **Your provider change removes or tightens something a live consumer relies on?** Keep the old form beside the new one until every consumer listed above has moved, or release the change as a new major version / new contract.
-- **The break is deliberate and agreed with the consumer's owners?** Record it, and the gate reports it as approved instead of refusing:
-  `contracts approve CONTRACT --rule RULE --element ELEMENT --consumer SERVICE --reason "why" --expires YYYY-MM-DD`
-
-MD
+	hint="Deploy refused: a live consumer would break. What to do about each refusal is in the job summary and the log above: deploy the provider first, keep the old form until consumers move (or bump the major version), or record a deliberate break with contracts approve."
 	;;
 esac
 echo "::error title=contracts $command: no::$hint"

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/spf13/cobra"
 
@@ -22,7 +23,7 @@ again does nothing; with different content it is refused. A contract belongs
 to the service that first published it.`,
 		Example: `  contracts publish --version 1.4.0
   contracts publish services/payments --version "$GITHUB_SHA" --branch main --commit "$GITHUB_SHA"`,
-		Args: cobra.MaximumNArgs(1),
+		Args: dirArg("publish"),
 		RunE: func(c *cobra.Command, args []string) error {
 			if err := g.checkOutput("text", "json"); err != nil {
 				return err
@@ -66,7 +67,7 @@ to the service that first published it.`,
 			}
 			printf(c, "published %s %s (%d provided, %d consumed)\n", v.Service, v.Version, len(v.Provides), len(v.Consumes))
 			for _, p := range v.Provides {
-				printf(c, "  provides %s (%s, %d files)\n", p.Contract, p.Kind, len(p.Doc.Files))
+				printf(c, "  provides %s (%s, %s)\n", p.Contract, p.Kind, plural(len(p.Doc.Files), "file"))
 			}
 			for _, cons := range v.Consumes {
 				printf(c, "  consumes %s%s\n", cons.Contract, narrowing(cons))
@@ -86,13 +87,26 @@ func narrowing(c registry.Consumption) string {
 	case c.Expectations != nil:
 		return fmt.Sprintf(" (expectations in %s)", c.ExpectationsPath)
 	case len(c.Uses) > 0 && len(c.Messages) > 0:
-		return fmt.Sprintf(" (uses %d operations, reads %d message types)", len(c.Uses), len(c.Messages))
+		return fmt.Sprintf(" (uses %s, reads %s)", operations(len(c.Uses)), messageTypes(len(c.Messages)))
 	case len(c.Uses) > 0:
-		return fmt.Sprintf(" (uses %d operations)", len(c.Uses))
+		return fmt.Sprintf(" (uses %s)", operations(len(c.Uses)))
 	case len(c.Messages) > 0:
-		return fmt.Sprintf(" (reads %d message types)", len(c.Messages))
+		return fmt.Sprintf(" (reads %s)", messageTypes(len(c.Messages)))
 	}
 	return " (relies on all of it)"
+}
+
+func operations(n int) string   { return plural(n, "operation") }
+func messageTypes(n int) string { return plural(n, "message type") }
+
+// dirArg checks the optional DIR argument of publish and validate.
+func dirArg(verb string) cobra.PositionalArgs {
+	return func(c *cobra.Command, args []string) error {
+		if len(args) > 1 {
+			return usageErrorf("%s takes at most one argument, the service's folder (got %d: %s)\nRun 'contracts %s --help' for usage.", verb, len(args), strings.Join(args, " "), verb)
+		}
+		return nil
+	}
 }
 
 func newValidateCmd(g *globals) *cobra.Command {
@@ -103,7 +117,7 @@ func newValidateCmd(g *globals) *cobra.Command {
 loads every document it names with the same loaders publish uses. It prints
 what the service provides and consumes, or the first problem with its file
 and line (exit status 2).`,
-		Args: cobra.MaximumNArgs(1),
+		Args: dirArg("validate"),
 		RunE: func(c *cobra.Command, args []string) error {
 			if err := g.checkOutput("text", "json"); err != nil {
 				return err
@@ -122,7 +136,7 @@ and line (exit status 2).`,
 			}
 			printf(c, "%s: valid manifest for service %s\n", wc.Manifest.File, v.Service)
 			for _, p := range v.Provides {
-				printf(c, "  provides %s (%s %s, %d files)\n", p.Contract, p.Kind, p.Path, len(p.Doc.Files))
+				printf(c, "  provides %s (%s %s, %s)\n", p.Contract, p.Kind, p.Path, plural(len(p.Doc.Files), "file"))
 			}
 			for _, cons := range v.Consumes {
 				printf(c, "  consumes %s%s\n", cons.Contract, narrowing(cons))

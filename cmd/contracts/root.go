@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -13,6 +14,9 @@ type globals struct {
 	registry string
 	token    string
 	output   string
+	// stderr is where notes beside a command's output go (the running
+	// command's error stream).
+	stderr io.Writer
 }
 
 func newRootCmd() *cobra.Command {
@@ -26,7 +30,8 @@ provides and consumes and where it is live, and refuses a deploy that would
 break a live consumer, saying exactly who and what would break.
 
 Exit status: 0 yes / compatible, 1 no / breaking, 2 bad input or usage,
-3 registry unreachable or internal failure.
+3 registry unreachable or internal failure. 'contracts' without a command
+prints this help and exits 2.
 
 Environment:
   CONTRACTS_REGISTRY  the registry (as --registry); default: the embedded
@@ -41,8 +46,21 @@ Environment:
 		Version:       version,
 		SilenceUsage:  true,
 		SilenceErrors: true,
-		PersistentPreRunE: func(*cobra.Command, []string) error {
+		PersistentPreRunE: func(c *cobra.Command, _ []string) error {
+			g.stderr = c.ErrOrStderr()
 			return checkClock()
+		},
+		// A command is needed: without one (a CI step whose variable came
+		// out empty, say) the help goes to stderr and the exit status says
+		// it was a usage mistake, instead of a silent success.
+		// (An unknown command never gets here: cobra refuses it first,
+		// with suggestions.)
+		RunE: func(c *cobra.Command, _ []string) error {
+			c.SetOut(c.ErrOrStderr())
+			if err := c.Help(); err != nil {
+				return err
+			}
+			return usageErrorf("no command given: name one of the commands above")
 		},
 	}
 	root.SetFlagErrorFunc(func(c *cobra.Command, err error) error {
@@ -51,6 +69,12 @@ Environment:
 	pf := root.PersistentFlags()
 	pf.StringVar(&g.registry, "registry", os.Getenv("CONTRACTS_REGISTRY"),
 		"the registry: a file path or sqlite:PATH, postgres://…, or http(s)://… for a registry server (env CONTRACTS_REGISTRY; default: an embedded registry in the user's data folder)")
+	// --help shows where that embedded registry is on this machine.
+	if f := pf.Lookup("registry"); f.DefValue == "" {
+		if p, err := defaultRegistryPath(); err == nil {
+			f.DefValue = p
+		}
+	}
 	pf.StringVar(&g.token, "token", os.Getenv("CONTRACTS_TOKEN"), "bearer token for a registry server (env CONTRACTS_TOKEN)")
 	pf.StringVarP(&g.output, "output", "o", "text", "output format: text, json, markdown or github")
 
@@ -72,8 +96,34 @@ Environment:
 			root.AddCommand(c)
 		}
 	}
-	root.AddCommand(newGenDocsCmd())
+	root.AddCommand(newGenDocsCmd(), newReportCmd(g))
+	forEachCommand(root, explainArgs)
 	return root
+}
+
+func forEachCommand(c *cobra.Command, f func(*cobra.Command)) {
+	f(c)
+	for _, sub := range c.Commands() {
+		forEachCommand(sub, f)
+	}
+}
+
+// explainArgs makes a wrong number of arguments say what the command takes:
+// cobra's own checks say only "accepts 1 arg(s), received 0". Checks that
+// already explain themselves (usage errors) are left as they are.
+func explainArgs(c *cobra.Command) {
+	check := c.Args
+	if check == nil || c == c.Root() {
+		return
+	}
+	c.Args = func(c *cobra.Command, args []string) error {
+		err := check(c, args)
+		var ee *exitError
+		if err == nil || errors.As(err, &ee) {
+			return err
+		}
+		return usageErrorf("%v\nUsage: %s\nRun '%s --help' for more.", err, c.UseLine(), c.CommandPath())
+	}
 }
 
 // checkOutput validates --output against the formats a command supports.

@@ -66,6 +66,7 @@ func (g *globals) open(ctx context.Context, create bool) (registry.Store, error)
 	if create {
 		open = sqlite.Open
 	}
+	_, statErr := os.Stat(path)
 	db, err := open(ctx, path)
 	if err != nil {
 		if defaulted && registry.ErrorCode(err) == registry.EUNAVAILABLE {
@@ -73,6 +74,16 @@ func (g *globals) open(ctx context.Context, create bool) (registry.Store, error)
 			return nil, &registry.Error{Code: registry.EUNAVAILABLE, Message: err.Error(), Err: err}
 		}
 		return nil, unavailable("registry "+path, err)
+	}
+	if create && os.IsNotExist(statErr) && g.stderr != nil {
+		// Say where a new registry went: the default one's place is
+		// otherwise never printed, and a typo'd path would make a second,
+		// empty registry without a word.
+		how := ""
+		if defaulted {
+			how = " (the default: no --registry or CONTRACTS_REGISTRY was given)"
+		}
+		fmt.Fprintf(g.stderr, "contracts: created a new registry at %s%s\n", path, how)
 	}
 	return db, nil
 }

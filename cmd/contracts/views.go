@@ -53,7 +53,12 @@ func newVersionsCmd(g *globals) *cobra.Command {
 	return &cobra.Command{
 		Use:   "versions SERVICE",
 		Short: "List the published versions of a service, oldest first",
-		Args:  cobra.ExactArgs(1),
+		Args: func(c *cobra.Command, args []string) error {
+			if len(args) != 1 {
+				return usageErrorf("versions takes one argument, the service whose versions to list (got %d); 'contracts services' lists the services\nRun 'contracts versions --help' for usage.", len(args))
+			}
+			return nil
+		},
 		RunE: func(c *cobra.Command, args []string) error {
 			if err := g.checkOutput("text", "json"); err != nil {
 				return err

@@ -5,6 +5,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -44,6 +45,7 @@ func TestActionDiff(t *testing.T) {
 			t.Errorf("job summary lacks %q:\n%s", want, no.summary)
 		}
 	}
+	wantOneWhatToDo(t, no)
 	var report struct {
 		Compatible bool `json:"compatible"`
 	}
@@ -52,11 +54,13 @@ func TestActionDiff(t *testing.T) {
 		t.Errorf("the JSON report says compatible for a breaking diff")
 	}
 
+	runs := r.traceRuns(no)
 	yes := r.run(map[string]string{
 		"command":           "diff",
 		"working-directory": "api",
 		"args":              "orders-v1.yaml orders-v1.yaml",
 	})
+	wantRuns(t, runs(), "diff orders-v1.yaml orders-v1.yaml --output json", "report --command diff")
 	if yes.failed {
 		t.Errorf("an unchanged document failed the step\n%s", yes.log)
 	}
@@ -67,6 +71,10 @@ func TestActionDiff(t *testing.T) {
 	if as := errorsOf(yes); len(as) > 0 {
 		t.Errorf("a compatible diff annotated errors: %+v", as)
 	}
+	if strings.Contains(yes.summary, "What to do") {
+		t.Errorf("a compatible diff's summary says what to do:\n%s", yes.summary)
+	}
+	wantSummary(t, yes, "**Compatible**")
 }
 
 // TestActionGate runs a provider's pipeline through the action over a real
@@ -97,6 +105,7 @@ func TestActionGate(t *testing.T) {
 	cli("record-deployment", "--service", "shipping", "--version", "1.0.0", "--env", "production")
 
 	r := newRunner(t, ws)
+	var last actionResult
 	step := func(command, dir, version string, more ...string) actionResult {
 		in := map[string]string{
 			"command":           command,
@@ -110,7 +119,8 @@ func TestActionGate(t *testing.T) {
 		for i := 0; i+1 < len(more); i += 2 {
 			in[more[i]] = more[i+1]
 		}
-		return r.run(in)
+		last = r.run(in)
+		return last
 	}
 
 	// A repository whose registry secret is not set yet: on an ephemeral
@@ -131,6 +141,43 @@ func TestActionGate(t *testing.T) {
 		}
 	})
 
+	// From here on every run of contracts is logged: each command runs
+	// once, with --output json, and a gate's report is rendered from that
+	// file by `contracts report`, which reads no registry.
+	runs := r.traceRuns(last)
+	if got := runs(); len(got) != 0 {
+		t.Fatalf("runs logged before any use: %q", got)
+	}
+	step("verify", "services/orders/v2-breaking", "", "registry", "")
+	wantRuns(t, runs()) // refused before contracts runs
+
+	t.Run("an error is said once", func(t *testing.T) {
+		res := step("can-i-deploy", "services/orders/v2-breaking", "9.9.9")
+		if !res.failed {
+			t.Fatalf("can-i-deploy of an unpublished version did not fail the step\n%s", res.log)
+		}
+		wantOutputs(t, res, "false", "2")
+		wantRuns(t, runs(), "can-i-deploy --service orders --version 9.9.9 --to production --output json")
+		const msg = "orders 9.9.9 is not published"
+		if n := strings.Count(res.log, msg); n != 1 {
+			t.Errorf("the log says %q %d times, want once:\n%s", msg, n, res.log)
+		}
+		a := findAnnotation(t, res, "error", msg)
+		if !strings.Contains(a.props["title"], "exit 2") {
+			t.Errorf("the error annotation's title %q does not give the exit status", a.props["title"])
+		}
+		wantSummary(t, res, "contracts can-i-deploy failed", msg)
+
+		missing := filepath.Join(t.TempDir(), "no-such-registry.db")
+		res = step("can-i-deploy", "services/orders/v2-breaking", "2.0.0", "registry", missing)
+		wantOutputs(t, res, "false", "3")
+		wantRuns(t, runs(), "can-i-deploy --service orders --version 2.0.0 --to production --output json")
+		if n := strings.Count(res.log, missing); n != 1 {
+			t.Errorf("the log names the missing registry %d times, want once:\n%s", n, res.log)
+		}
+		findAnnotation(t, res, "error", missing)
+	})
+
 	t.Run("verify refuses the breaking working copy", func(t *testing.T) {
 		res := step("verify", "services/orders/v2-breaking", "")
 		if !res.failed {
@@ -144,7 +191,10 @@ func TestActionGate(t *testing.T) {
 		if a.props["line"] == "" {
 			t.Errorf("annotation without a line: %+v", a)
 		}
-		wantSummary(t, res, "shipping", "What to do", "contracts approve")
+		wantRuns(t, runs(), "verify . --against production --output json", "report --command verify")
+		wantSummary(t, res, "shipping", "What to do", "contracts approve orders-api --rule RESPONSE_TYPE_WIDENED")
+		wantOneWhatToDo(t, res)
+		wantReportAgrees(t, res)
 	})
 
 	t.Run("verify refuses a consumer that needs what is not live", func(t *testing.T) {
@@ -161,7 +211,9 @@ func TestActionGate(t *testing.T) {
 			t.Fatalf("verify of a consumer using an operation orders does not offer did not fail\n%s", res.log)
 		}
 		wantOutputs(t, res, "false", "1")
-		wantSummary(t, res, "orders 1.0.0", "GET /orders/{id}/tracking", "Deploy the provider first")
+		wantRuns(t, runs(), "verify . --against production --output json", "report --command verify")
+		wantSummary(t, res, "orders 1.0.0", "GET /orders/{id}/tracking", "deploy a version of orders that offers what shipping needs first")
+		wantOneWhatToDo(t, res)
 	})
 
 	t.Run("publish", func(t *testing.T) {
@@ -178,6 +230,17 @@ func TestActionGate(t *testing.T) {
 		if strings.Count(res.log, secret) != 1 || strings.Contains(res.summary, secret) {
 			t.Errorf("the token appears in the log or summary beyond its mask")
 		}
+		wantRuns(t, runs(), "publish . --version 2.0.0 --branch main --commit "+r.sha+" --output json")
+		var report struct {
+			Service string `json:"service"`
+			Version string `json:"version"`
+			Created bool   `json:"created"`
+		}
+		readReport(t, res, &report)
+		if report.Service != "orders" || report.Version != "2.0.0" || !report.Created {
+			t.Errorf("the publish report is %+v, want orders 2.0.0 created", report)
+		}
+		wantSummary(t, res, "`orders` 2.0.0: done.")
 	})
 
 	t.Run("can-i-deploy refuses", func(t *testing.T) {
@@ -194,14 +257,11 @@ func TestActionGate(t *testing.T) {
 		if !strings.Contains(a.props["title"], "shipping") {
 			t.Errorf("annotation title %q does not name the consumer shipping", a.props["title"])
 		}
-		wantSummary(t, res, "shipping 1.0.0", "GET /orders/{id}", "RESPONSE_TYPE_WIDENED", "What to do", "Deploy the provider first", "major version", "contracts approve")
-		var report struct {
-			Deployable *bool `json:"deployable"`
-		}
-		readReport(t, res, &report)
-		if report.Deployable == nil || *report.Deployable {
-			t.Errorf("the JSON report does not say deployable: false")
-		}
+		wantRuns(t, runs(), "can-i-deploy --service orders --version 2.0.0 --to production --output json", "report --command can-i-deploy")
+		wantSummary(t, res, "shipping 1.0.0", "GET /orders/{id}", "RESPONSE_TYPE_WIDENED", "What to do",
+			"keep orders-api compatible", "contracts approve orders-api --rule RESPONSE_TYPE_WIDENED")
+		wantOneWhatToDo(t, res)
+		wantReportAgrees(t, res)
 	})
 
 	t.Run("fail-on-refusal false reports without failing", func(t *testing.T) {
@@ -210,6 +270,7 @@ func TestActionGate(t *testing.T) {
 			t.Errorf("the step failed although fail-on-refusal is false\n%s", res.log)
 		}
 		wantOutputs(t, res, "false", "1")
+		wantRuns(t, runs(), "can-i-deploy --service orders --version 2.0.0 --to production --output json", "report --command can-i-deploy")
 	})
 
 	t.Run("can-i-deploy allows the safe version, which is recorded", func(t *testing.T) {
@@ -225,16 +286,15 @@ func TestActionGate(t *testing.T) {
 			t.Errorf("an allowed deploy annotated errors: %+v", as)
 		}
 		wantSummary(t, res, "orders 1.1.0", "shipping")
-		var report struct {
-			Deployable *bool `json:"deployable"`
+		if strings.Contains(res.summary, "What to do") {
+			t.Errorf("an allowed deploy's summary says what to do:\n%s", res.summary)
 		}
-		readReport(t, res, &report)
-		if report.Deployable == nil || !*report.Deployable {
-			t.Errorf("the JSON report does not say deployable: true")
-		}
+		wantReportAgrees(t, res)
+		wantRuns(t, runs(), "publish . --version 1.1.0", "can-i-deploy --service orders --version 1.1.0 --to production --output json", "report --command can-i-deploy")
 		if res := step("record-deployment", "services/orders/v2-fixed", "1.1.0"); res.failed {
 			t.Fatalf("record-deployment failed\n%s", res.log)
 		}
+		wantRuns(t, runs(), "record-deployment --service orders --version 1.1.0 --env production --output json")
 		cmd := exec.Command(bin, "deployments", "--env", "production")
 		cmd.Env = cleanEnv("CONTRACTS_REGISTRY=" + registry)
 		out, err := cmd.CombinedOutput()
@@ -250,7 +310,53 @@ func TestActionGate(t *testing.T) {
 		}
 		wantOutputs(t, res, "false", "2")
 		findAnnotation(t, res, "error", "environment")
+		wantRuns(t, runs()) // refused before contracts runs
 	})
+}
+
+// wantRuns checks the contracts command lines one use of the action ran:
+// as many as want, each starting with its want.
+func wantRuns(t *testing.T, runs []string, want ...string) {
+	t.Helper()
+	ok := len(runs) == len(want)
+	for i := 0; ok && i < len(want); i++ {
+		ok = strings.HasPrefix(runs[i], want[i])
+	}
+	if !ok {
+		t.Errorf("the action ran contracts %d times:\n  %s\nwant %d runs starting:\n  %s",
+			len(runs), strings.Join(runs, "\n  "), len(want), strings.Join(want, "\n  "))
+	}
+}
+
+// wantOneWhatToDo checks the job summary tells the developer what to do
+// once, not once per renderer.
+func wantOneWhatToDo(t *testing.T, res actionResult) {
+	t.Helper()
+	if n := strings.Count(res.summary, "What to do"); n != 1 {
+		t.Errorf("the job summary says \"What to do\" %d times, want once:\n%s", n, res.summary)
+	}
+}
+
+// wantReportAgrees checks the step's outputs give the answer of its JSON
+// report, which is the one run they all come from.
+func wantReportAgrees(t *testing.T, res actionResult) {
+	t.Helper()
+	var report struct {
+		Deployable *bool `json:"deployable"`
+		Checks     []struct {
+			Verdict string `json:"verdict"`
+		} `json:"checks"`
+	}
+	readReport(t, res, &report)
+	if report.Deployable == nil {
+		t.Fatalf("the JSON report has no deployable field")
+	}
+	if got := res.outputs["deployable"]; got != strconv.FormatBool(*report.Deployable) {
+		t.Errorf("output deployable = %q, the JSON report says %v", got, *report.Deployable)
+	}
+	if len(report.Checks) == 0 {
+		t.Errorf("the JSON report lists no checks")
+	}
 }
 
 func contains(list []string, s string) bool {

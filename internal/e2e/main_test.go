@@ -88,7 +88,8 @@ func cleanEnv(extra ...string) []string {
 	return append(env, extra...)
 }
 
-// copyTree copies the files under src into dst.
+// copyTree copies the files under src into dst, keeping whether each is
+// executable (as actions/cache and a checkout do).
 func copyTree(t *testing.T, src, dst string) {
 	t.Helper()
 	err := filepath.WalkDir(src, func(path string, d fs.DirEntry, err error) error {
@@ -103,11 +104,23 @@ func copyTree(t *testing.T, src, dst string) {
 		if d.IsDir() {
 			return os.MkdirAll(target, 0o755)
 		}
+		info, err := d.Info()
+		if err != nil {
+			return err
+		}
 		b, err := os.ReadFile(path)
 		if err != nil {
 			return err
 		}
-		return os.WriteFile(target, b, 0o644)
+		mode := os.FileMode(0o644)
+		if info.Mode()&0o111 != 0 {
+			mode = 0o755
+		}
+		if err := os.WriteFile(target, b, mode); err != nil {
+			return err
+		}
+		// WriteFile keeps the mode of a file that was already there.
+		return os.Chmod(target, mode)
 	})
 	if err != nil {
 		t.Fatalf("copying %s: %v", src, err)

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -111,6 +112,8 @@ func TestActionMetadata(t *testing.T) {
 	}
 }
 
+var commitSHA = regexp.MustCompile(`^[0-9a-f]{40}$`)
+
 // TestExampleWorkflows checks that every use of the action in examples/
 // passes inputs the action declares, with a command it knows.
 func TestExampleWorkflows(t *testing.T) {
@@ -145,10 +148,16 @@ func TestExampleWorkflows(t *testing.T) {
 		uses := 0
 		for job, j := range wf.Jobs {
 			for i, st := range j.Steps {
-				if !strings.HasPrefix(st.Uses, "contractgate/contracts@") {
+				ref, ok := strings.CutPrefix(st.Uses, "contractgate/contracts@")
+				if !ok {
 					continue
 				}
 				uses++
+				// There are no release tags yet: a tag such as @v1 does not
+				// resolve. The branch, or a commit as the README says.
+				if ref != "main" && !commitSHA.MatchString(ref) {
+					t.Errorf("%s: job %s step %d: contractgate/contracts@%s: use @main or pin a full commit SHA (the repository has no tags)", filepath.Base(f), job, i+1, ref)
+				}
 				for k := range st.With {
 					if _, ok := a.Inputs[k]; !ok {
 						t.Errorf("%s: job %s step %d: input %q is not declared in action.yml", filepath.Base(f), job, i+1, k)
@@ -162,5 +171,43 @@ func TestExampleWorkflows(t *testing.T) {
 		if uses == 0 {
 			t.Errorf("%s does not use the action", filepath.Base(f))
 		}
+	}
+}
+
+// TestActionGoVersion keeps the Go the action builds with in step with
+// go.mod: the newest patch of the minor release go.mod's go line names
+// (that line is the oldest Go that builds contracts, so that a 1.26.x
+// toolchain never has to download another one; the action wants the newest
+// patch for its fixes).
+func TestActionGoVersion(t *testing.T) {
+	mod, err := os.ReadFile(filepath.Join(repoRoot, "go.mod"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	goLine := ""
+	for _, line := range strings.Split(string(mod), "\n") {
+		if v, ok := strings.CutPrefix(line, "go "); ok {
+			goLine = strings.TrimSpace(v)
+		}
+		if strings.HasPrefix(line, "toolchain ") {
+			t.Errorf("go.mod has a toolchain line (%q): it makes older toolchains of the same minor download that one", line)
+		}
+	}
+	parts := strings.Split(goLine, ".")
+	if len(parts) != 3 || parts[2] != "0" {
+		t.Fatalf("go.mod's go line is %q; want the .0 release of the oldest minor that builds contracts (a later patch makes older toolchains download it)", goLine)
+	}
+	want := parts[0] + "." + parts[1] + ".x"
+	found := false
+	for _, st := range loadAction(t).Runs.Steps {
+		if strings.HasPrefix(st.Uses, "actions/setup-go@") {
+			found = true
+			if got := st.With["go-version"]; got != want {
+				t.Errorf("action.yml sets up Go %q; go.mod says go %s, so it should be %q", got, goLine, want)
+			}
+		}
+	}
+	if !found {
+		t.Errorf("action.yml has no actions/setup-go step")
 	}
 }

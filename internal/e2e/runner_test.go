@@ -120,7 +120,7 @@ func actionSnapshot(t *testing.T) string {
 	t.Helper()
 	snapshotOnce.Do(func() {
 		snapshotDir = filepath.Join(scratch, "action")
-		skip := map[string]bool{".git": true, "bin": true, "docs": true, "examples": true, "testdata": true}
+		skip := map[string]bool{".git": true, "bin": true, "dist": true, "docs": true, "examples": true, "testdata": true}
 		entries, err := os.ReadDir(repoRoot)
 		if err != nil {
 			t.Fatal(err)
@@ -285,6 +285,8 @@ func (r *runner) uses(st actionStep, expand func(string) string) map[string]stri
 			if _, err := os.Stat(f); err != nil {
 				t.Fatalf("setup-go: go-version-file: %v", err)
 			}
+		} else if with["go-version"] == "" {
+			t.Fatalf("setup-go: neither go-version nor go-version-file")
 		}
 		if _, err := exec.LookPath("go"); err != nil {
 			t.Fatalf("setup-go: no go on PATH to stand in for it")
@@ -430,4 +432,50 @@ func unescapeData(s string) string {
 
 func unescapeProp(s string) string {
 	return strings.NewReplacer("%3A", ":", "%2C", ",", "%0D", "\r", "%0A", "\n", "%25", "%").Replace(s)
+}
+
+// traceRuns makes every later use of the action run contracts through a
+// wrapper that logs each command line, so a test can count the runs. It
+// gives the runner a cache of its own holding the wrapper in place of the
+// binary that res (an earlier use, which built or restored it) cached: the
+// action restores the wrapper from then on, as it would any cached build.
+// The returned function gives the command lines run since its last call.
+func (r *runner) traceRuns(res actionResult) func() []string {
+	t := r.t
+	t.Helper()
+	key := res.steps["key"]["key"]
+	if key == "" {
+		t.Fatalf("traceRuns: the earlier use computed no cache key; steps: %v", res.steps)
+	}
+	entry := filepath.Join(r.cache, key)
+	if _, err := os.Stat(filepath.Join(entry, "contracts")); err != nil {
+		t.Fatalf("traceRuns: nothing cached under %s: %v", key, err)
+	}
+	own := t.TempDir()
+	copyTree(t, entry, filepath.Join(own, key))
+	r.cache = own
+	bin := filepath.Join(own, key, "contracts")
+	real := filepath.Join(t.TempDir(), "contracts")
+	if err := os.Rename(bin, real); err != nil {
+		t.Fatal(err)
+	}
+	log := filepath.Join(t.TempDir(), "runs.log")
+	wrapper := fmt.Sprintf("#!/bin/sh\nprintf '%%s\\n' \"$*\" >>%s\nexec %s \"$@\"\n", shellQuote(log), shellQuote(real))
+	if err := os.WriteFile(bin, []byte(wrapper), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	seen := 0
+	return func() []string {
+		b, err := os.ReadFile(log)
+		if err != nil && !os.IsNotExist(err) {
+			t.Fatal(err)
+		}
+		lines := strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")
+		if len(b) == 0 {
+			lines = nil
+		}
+		runs := lines[seen:]
+		seen = len(lines)
+		return runs
+	}
 }
