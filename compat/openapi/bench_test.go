@@ -14,6 +14,7 @@ import (
 
 	"gopkg.in/yaml.v3"
 
+	"github.com/contractgate/contracts/internal/budget"
 	oaschema "github.com/contractgate/contracts/schemas/openapi"
 )
 
@@ -179,7 +180,15 @@ func BenchmarkWide60MB(b *testing.B) { benchWide(b, 60) }
 func benchWide(b *testing.B, mb float64) {
 	fsys := fstest.MapFS{"openapi.yaml": {Data: wideDoc(mb)}}
 	b.SetBytes(int64(len(fsys["openapi.yaml"].Data)))
-	ctx := context.Background()
+	// Within the CLI's default budget, so `make bench` never swaps the
+	// machine: past it the benchmark says so and stops.
+	ctx, stop := budget.Watch(context.Background(), budget.DefaultProcess, "")
+	defer stop()
+	defer func() {
+		if budget.IsExceeded(context.Cause(ctx)) {
+			b.Skipf("%.0f MB: %v", mb, context.Cause(ctx))
+		}
+	}()
 	b.ReportAllocs()
 	defer cpuTime(b)()
 	for b.Loop() {
@@ -192,10 +201,16 @@ func benchWide(b *testing.B, mb float64) {
 		}()
 		new, err := oaschema.Load(ctx, fsys, "openapi.yaml", oaschema.Options{})
 		<-done
+		if ctx.Err() != nil {
+			return
+		}
 		if err != nil || oldErr != nil {
 			b.Fatal(err, oldErr)
 		}
 		rep, err := Check(ctx, old, new)
+		if ctx.Err() != nil {
+			return
+		}
 		if err != nil {
 			b.Fatal(err)
 		}

@@ -1,6 +1,7 @@
 package openapi
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -117,7 +118,7 @@ func addExt(ext *map[string]any, k string, v any) bool {
 }
 
 // decodeT decodes an OpenAPI 3.0/3.1 document from its generic form.
-func decodeT(v any) (*openapi3.T, error) {
+func decodeT(ctx context.Context, v any) (*openapi3.T, error) {
 	root, err := obj(v)
 	if err != nil {
 		return nil, err
@@ -143,7 +144,11 @@ func decodeT(v any) (*openapi3.T, error) {
 			return nil, err
 		}
 		t.Paths = openapi3.NewPathsWithCapacity(len(pm))
+		n := 0
 		for k, x := range pm {
+			if n++; n%1024 == 0 && ctx.Err() != nil {
+				return nil, ctx.Err()
+			}
 			if addExt(&t.Paths.Extensions, k, x) {
 				continue
 			}

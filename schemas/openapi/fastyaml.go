@@ -28,14 +28,25 @@ type yscan struct {
 	ls       int   // offset of the start of the current line
 	slab     *slab // shared by copies of the scanner, which look ahead
 	maxDepth int
+	done     func() bool // reports whether the load was cancelled
+	steps    *int        // entries read, shared like slab
 }
 
-// scanYAML scans data; ok is false when the yaml.v3 path must read it.
-func scanYAML(data []byte, maxDepth int) (tree *pnode, v any, ok bool) {
+// step counts an entry and gives up, every few thousand, once the load is
+// cancelled: the caller then reports the cancellation.
+func (s *yscan) step() {
+	if *s.steps++; *s.steps&8191 == 0 && s.done != nil && s.done() {
+		s.slow()
+	}
+}
+
+// scanYAML scans data; ok is false when the yaml.v3 path must read it, or
+// when done (which may be nil) reports the load cancelled.
+func scanYAML(data []byte, maxDepth int, done func() bool) (tree *pnode, v any, ok bool) {
 	if !printable(data) {
 		return nil, nil, false
 	}
-	s := &yscan{data: data, line: 1, maxDepth: maxDepth, slab: &slab{}}
+	s := &yscan{data: data, line: 1, maxDepth: maxDepth, slab: &slab{}, done: done, steps: new(int)}
 	defer func() {
 		if r := recover(); r != nil {
 			if r != errSlowYAML { //nolint:errorlint // our own sentinel, never wrapped
@@ -209,6 +220,7 @@ func (s *yscan) mapping(col int, at pos, depth int) (*pnode, any) {
 	p.at = at
 	m := map[string]any{}
 	for {
+		s.step()
 		key, kp, ok := s.key()
 		if !ok {
 			s.slow()
@@ -303,6 +315,7 @@ func (s *yscan) sequence(col int, at pos, depth int) (*pnode, any) {
 	p.isSeq = true
 	list := []any{}
 	for {
+		s.step()
 		s.i++ // the dash
 		for s.i < len(s.data) && s.data[s.i] == ' ' {
 			s.i++

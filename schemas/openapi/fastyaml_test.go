@@ -77,7 +77,7 @@ func TestFastYAMLMatchesYAMLv3(t *testing.T) {
 		if yaml.Unmarshal(data, &probe) != nil {
 			continue // malformed on purpose: the slow path reports it
 		}
-		tree, v, ok := scanYAML(data, DefaultMaxDepth)
+		tree, v, ok := scanYAML(data, DefaultMaxDepth, nil)
 		if !ok {
 			t.Logf("%s: yaml.v3 path", f)
 			continue
@@ -126,7 +126,7 @@ func TestFastYAMLCases(t *testing.T) {
 		{"a: 1\n---\nb: 2\n", false},
 	}
 	for _, c := range cases {
-		tree, v, ok := scanYAML([]byte(c.doc), DefaultMaxDepth)
+		tree, v, ok := scanYAML([]byte(c.doc), DefaultMaxDepth, nil)
 		if ok != c.fast {
 			t.Errorf("%q: fast = %t, want %t", c.doc, ok, c.fast)
 			continue
@@ -150,7 +150,7 @@ func FuzzFastYAML(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
-		tree, v, ok := scanYAML(data, 64)
+		tree, v, ok := scanYAML(data, 64, nil)
 		if !ok {
 			return
 		}

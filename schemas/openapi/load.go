@@ -249,6 +249,9 @@ func (l *loader) load() (*Document, error) {
 		if l.refErr != nil {
 			return nil, l.refErr // our reader refused a file: that is the answer
 		}
+		if l.ctx.Err() != nil {
+			return nil, fmt.Errorf("loading %s: %w", l.display(l.main), context.Cause(l.ctx))
+		}
 		if t == nil {
 			js, err := l.jsonOf(data, p)
 			if err != nil {
@@ -263,6 +266,9 @@ func (l *loader) load() (*Document, error) {
 		}
 		doc.T = t
 		walker{file: l.main}.doc(t, p.tree, false)
+	}
+	if l.ctx.Err() != nil {
+		return nil, fmt.Errorf("loading %s: %w", l.display(l.main), context.Cause(l.ctx))
 	}
 	if doc.T.Paths == nil {
 		doc.T.Paths = openapi3.NewPaths()
@@ -329,8 +335,12 @@ func (l *loader) parseMain(data []byte) (*parsed, error) {
 	}
 	// Most documents are in the subset the fast scanner reads; the others,
 	// and every malformed one, go through yaml.v3.
-	if tree, g, ok := scanYAML(data, l.opts.MaxDepth); ok {
+	cancelled := func() bool { return l.ctx.Err() != nil }
+	if tree, g, ok := scanYAML(data, l.opts.MaxDepth, cancelled); ok {
 		return &parsed{generic: g, tree: tree}, nil
+	}
+	if cancelled() {
+		return nil, fmt.Errorf("loading %s: %w", l.display(l.main), context.Cause(l.ctx))
 	}
 	root, err := l.checkSyntax(l.main, data)
 	if err != nil {
@@ -456,7 +466,7 @@ func (l *loader) fastDecode(p *parsed, loc *url.URL) *openapi3.T {
 	if p.tree == nil || p.generic == nil || l.opts.KinDecode {
 		return nil
 	}
-	t, err := decodeT(p.generic)
+	t, err := decodeT(l.ctx, p.generic)
 	if err != nil {
 		return nil
 	}

@@ -3,6 +3,7 @@ package openapi
 import (
 	"context"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -213,5 +214,22 @@ func TestLoadFileSymlinkEscape(t *testing.T) {
 	_, err := LoadFile(context.Background(), "api/openapi.yaml")
 	if err == nil || !compat.IsInput(err) || !strings.Contains(err.Error(), "api/") {
 		t.Fatalf("LoadFile = %v, want an input error naming api/", err)
+	}
+}
+
+// TestLoadCancelled pins that a cancelled load ends with the context's
+// cause, not as bad input and not by reading the document another way.
+func TestLoadCancelled(t *testing.T) {
+	var b strings.Builder
+	b.WriteString("openapi: 3.0.3\ninfo: {title: T, version: '1'}\npaths:\n")
+	for i := 0; i < 20000; i++ {
+		fmt.Fprintf(&b, "  /p%d:\n    get:\n      responses:\n        '200': {description: ok}\n", i)
+	}
+	cause := errors.New("stop")
+	ctx, cancel := context.WithCancelCause(context.Background())
+	cancel(cause)
+	_, err := Load(ctx, fstest.MapFS{"openapi.yaml": {Data: []byte(b.String())}}, "openapi.yaml", Options{})
+	if !errors.Is(err, cause) || compat.IsInput(err) {
+		t.Fatalf("Load with a cancelled context = %v, want the cause and no input error", err)
 	}
 }
