@@ -288,7 +288,7 @@ func diffMarkdown(r *compat.Report, current, next string) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "### contracts diff: %s → %s\n\n", r.Old, r.New)
 	if r.Breaking() {
-		fmt.Fprintf(&b, "**Breaking**: %d breaking change(s) would break clients of the old version.\n\n", r.Count(compat.Breaking))
+		fmt.Fprintf(&b, "**Breaking**: %s would break clients of the old version.\n\n", plural(r.Count(compat.Breaking), "breaking change"))
 	} else {
 		b.WriteString("**Compatible**: no client of the old version breaks.\n\n")
 	}

@@ -41,9 +41,16 @@ GitHub markdown.`,
 			if err != nil {
 				return err
 			}
-			switch format {
-			case "json":
+			if format == "json" {
 				return writeJSON(stdout(c), gr)
+			}
+			// -o markdown fences the graph, so it renders where it is pasted
+			// (GitHub renders mermaid fences).
+			if g.output == "markdown" {
+				fmt.Fprintf(stdout(c), "```%s\n", format)
+				defer fmt.Fprintln(stdout(c), "```")
+			}
+			switch format {
 			case "mermaid":
 				writeMermaid(stdout(c), gr)
 			default:
