@@ -283,8 +283,27 @@ func (g *Gate) checkElement(ctx context.Context, ct *registry.Contract, element 
 }
 
 // consumersOf lists the services that consume contract in a published
-// version.
+// version, and those observed calling it (in any environment, within the
+// days the registry keeps): the gate checks those too, so they may be
+// approved for.
 func (g *Gate) consumersOf(ctx context.Context, contract string) ([]string, error) {
+	declared, err := g.declaredConsumersOf(ctx, contract)
+	if err != nil {
+		return nil, err
+	}
+	calls, err := g.Store.ObservedUsage(ctx, "", contract, time.Time{})
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range calls {
+		if !contains(declared, c.Consumer) {
+			declared = append(declared, c.Consumer)
+		}
+	}
+	return declared, nil
+}
+
+func (g *Gate) declaredConsumersOf(ctx context.Context, contract string) ([]string, error) {
 	if cl, ok := g.Store.(consumerLister); ok {
 		return cl.ContractConsumers(ctx, contract)
 	}

@@ -50,6 +50,10 @@ func (r *run) asConsumer(ctx context.Context, c *Candidate) error {
 				return err
 			}
 		}
+		// Messages outlive the producer that wrote them (retention.go).
+		if err := r.retainedChecks(ctx, cand, cons, providers); err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -20,10 +20,20 @@ type Gate struct {
 	// CacheSalt is mixed into the keys of cached comparisons: the release
 	// of contracts, so a fixed checker does not serve an old answer.
 	CacheSalt string
+	// UsageWindow is how far back calls observed in traces count as
+	// reliance; zero means DefaultUsageWindow.
+	UsageWindow time.Duration
 	// Display, when set, says how CanIDeploy shows a published candidate's
 	// document paths in findings (see Candidate.Display): "" shows them as
 	// stored, relative to the service's folder.
 	Display func(*registry.Version) string
+}
+
+func (g *Gate) usageWindow() time.Duration {
+	if g.UsageWindow > 0 {
+		return g.UsageWindow
+	}
+	return DefaultUsageWindow
 }
 
 func (g *Gate) now() time.Time {
@@ -65,6 +75,8 @@ type run struct {
 	decision *Decision
 	versions map[Party]*registry.Version
 	live     []registry.Deployment // what is live in env, read once
+	// observed is, per contract, what each consumer was seen calling.
+	observed map[string]map[string]*observedUse
 }
 
 // Decide checks candidates (published or working copies) against what is

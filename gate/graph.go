@@ -2,6 +2,7 @@ package gate
 
 import (
 	"context"
+	"time"
 
 	"github.com/contractgate/contracts/registry"
 )
@@ -27,6 +28,9 @@ type GraphEdge struct {
 	Provider Party  `json:"provider"`
 	Contract string `json:"contract"`
 	ReliesOn string `json:"reliesOn"`
+	// Observed marks a consumer known only from the calls traces showed
+	// it making (within DefaultUsageWindow): it declares no consumption.
+	Observed bool `json:"observed,omitempty"`
 }
 
 // BuildGraph returns the consumption graph of the live versions in env, or
@@ -72,5 +76,47 @@ func BuildGraph(ctx context.Context, store registry.Store, env string) (*Graph, 
 			}
 		}
 	}
+	if err := observedEdges(ctx, store, ds, versions, g); err != nil {
+		return nil, err
+	}
 	return g, nil
+}
+
+// observedEdges adds an edge from each caller seen in traces calling a
+// contract that no live version of it declares, to the contract's live
+// providers, marked observed.
+func observedEdges(ctx context.Context, store registry.Store, ds []registry.Deployment, versions map[Party]*registry.Version, g *Graph) error {
+	type envContract struct{ env, contract string }
+	provided := map[envContract][]Party{}
+	declared := map[envContract]map[string]bool{}
+	var keys []envContract
+	for _, d := range ds {
+		v := versions[Party{d.Service, d.Version}]
+		for _, p := range v.Provides {
+			k := envContract{d.Env, p.Contract}
+			if provided[k] == nil {
+				keys = append(keys, k)
+			}
+			provided[k] = append(provided[k], Party{d.Service, d.Version})
+		}
+		for _, c := range v.Consumes {
+			k := envContract{d.Env, c.Contract}
+			if declared[k] == nil {
+				declared[k] = map[string]bool{}
+			}
+			declared[k][d.Service] = true
+		}
+	}
+	for _, k := range keys {
+		obs, err := observations(ctx, store, k.env, k.contract, time.Now(), DefaultUsageWindow)
+		if err != nil {
+			return err
+		}
+		for _, oc := range observedOnly(obs, declared[k], func(string) bool { return false }) {
+			for _, p := range provided[k] {
+				g.Edges = append(g.Edges, GraphEdge{Env: k.env, Consumer: oc.party, Provider: p, Contract: k.contract, ReliesOn: observedReliesOn(oc.obs), Observed: true})
+			}
+		}
+	}
+	return nil
 }

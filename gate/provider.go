@@ -15,6 +15,9 @@ type consumerOf struct {
 	party      Party
 	cons       registry.Consumption
 	coDeployed bool
+	// obs is what the consumer was observed calling within the usage
+	// window; obs.only marks a consumer known only from observations.
+	obs *observedUse
 }
 
 // baseline is a version of the candidate's service that the candidate is
@@ -56,6 +59,9 @@ func (r *run) asProvider(ctx context.Context, c *Candidate) error {
 		for _, cons := range consumers {
 			ch := Check{Contract: k, Kind: newProv.Kind, Direction: AsProvider, Candidate: cand, Counterpart: cons.party,
 				Provider: cand, Consumer: cons.party, CoDeployed: cons.coDeployed, ReliesOn: reliesOn(cons.cons)}
+			if cons.obs != nil && cons.obs.only {
+				ch.ReliesOn, ch.Observed = observedReliesOn(cons.obs), true
+			}
 			if !provided {
 				ch.Findings = append(ch.Findings, gateFinding(RuleContractDropped, k, k,
 					fmt.Sprintf("%s no longer provides contract %s, which %s consumes.", cand, k, cons.party)))
@@ -100,13 +106,21 @@ func (r *run) consumersOf(ctx context.Context, k, self string) ([]consumerOf, er
 	if err != nil {
 		return nil, err
 	}
+	obs, err := r.observedOf(ctx, k)
+	if err != nil {
+		return nil, err
+	}
 	var out []consumerOf
+	declared := map[string]bool{}
 	for _, lc := range live {
+		declared[lc.Service] = true
 		if lc.Service == self || r.cands[lc.Service] != nil {
 			continue
 		}
-		out = append(out, consumerOf{party: Party{lc.Service, lc.Version}, cons: lc.Consumption})
+		out = append(out, consumerOf{party: Party{lc.Service, lc.Version}, cons: lc.Consumption, obs: obs[lc.Service]})
 	}
+	// Callers seen in traces that declare nothing of k count all the same.
+	out = append(out, observedOnly(obs, declared, func(s string) bool { return s == self || r.cands[s] != nil })...)
 	for _, s := range sortedKeys(r.cands) {
 		if s == self {
 			continue
@@ -135,7 +149,14 @@ func (r *run) providerFindings(ctx context.Context, c *Candidate, newProv regist
 		if err != nil {
 			return nil, err
 		}
-		return dedupe(fs), nil
+		if cons.obs == nil {
+			return dedupe(fs), nil
+		}
+		// What it was seen calling beyond its expectations counts too.
+		out = fs
+		only := *cons.obs
+		only.only = true
+		cons.obs = &only
 	}
 	for _, base := range bases {
 		if base.prov.Kind != newProv.Kind {
@@ -149,7 +170,7 @@ func (r *run) providerFindings(ctx context.Context, c *Candidate, newProv regist
 			return nil, err
 		}
 		oldDisplay := fmt.Sprintf("(%s) %s", base.party, registry.DocDisplay(base.prov.Kind, base.prov.Path))
-		relied, err := r.rel.narrow(ctx, cons.cons, rep.Findings)
+		relied, err := r.rel.narrow(ctx, cons.cons, cons.obs, rep.Findings)
 		if err != nil {
 			return nil, err
 		}

@@ -32,8 +32,11 @@ type expectation struct {
 	inner  map[string]bool // keys with a listed element below them
 }
 
-// relies reports whether c relies on e and, if so, how, in words.
+// relies reports whether c relies on e and, if so, how, in words. obs is
+// what the consumer was observed calling within the usage window (nil
+// when nothing was).
 //
+//   - A consumer observed calling e relies on it, whatever it declares.
 //   - A consumption that narrows nothing relies on all of the contract.
 //   - `uses` relies on every element of the operations and RPCs it names.
 //   - `messages` relies on every element the message types it reads reach.
@@ -41,10 +44,24 @@ type expectation struct {
 //     document lists: a place listed with nothing below it is relied on
 //     whole, and a place with something listed below it is relied on as
 //     the way to what is below.
-func (r *reliance) relies(ctx context.Context, c registry.Consumption, e compat.Element) (string, bool, error) {
+func (r *reliance) relies(ctx context.Context, c registry.Consumption, obs *observedUse, e compat.Element) (string, bool, error) {
+	if obs != nil && obs.only {
+		why, ok := obs.relies(e, c)
+		return why, ok, nil
+	}
 	if !c.Narrowed() {
 		return "relies on all of the contract", true, nil
 	}
+	why, ok, err := r.declares(ctx, c, e)
+	if err != nil || ok {
+		return why, ok, err
+	}
+	why, ok = obs.relies(e, c)
+	return why, ok, nil
+}
+
+// declares reports whether a narrowed consumption names e.
+func (r *reliance) declares(ctx context.Context, c registry.Consumption, e compat.Element) (string, bool, error) {
 	scope := compat.ScopeKey(e.Scope)
 	for _, u := range c.Uses {
 		if compat.ScopeKey(u) == scope {
@@ -72,29 +89,44 @@ func (r *reliance) relies(ctx context.Context, c registry.Consumption, e compat.
 }
 
 // narrow keeps, of the breaking and warning findings of a comparison, those
-// c relies on, each reduced to the elements it relies on.
-func (r *reliance) narrow(ctx context.Context, c registry.Consumption, fs []compat.Finding) ([]compat.Finding, error) {
+// c relies on (declared, or observed in obs), each reduced to the elements
+// it relies on. A finding relied on only through observed calls says so.
+func (r *reliance) narrow(ctx context.Context, c registry.Consumption, obs *observedUse, fs []compat.Finding) ([]compat.Finding, error) {
 	var out []compat.Finding
 	for _, f := range fs {
 		if f.Severity == compat.Info {
 			continue
 		}
-		if !c.Narrowed() {
+		if !c.Narrowed() && (obs == nil || !obs.only) {
 			out = append(out, f)
 			continue
 		}
-		var kept []compat.Element
+		var (
+			kept     []compat.Element
+			observed string
+			declared bool
+		)
 		for _, e := range elementsOf(f) {
-			_, ok, err := r.relies(ctx, c, e)
+			why, ok, err := r.relies(ctx, c, obs, e)
 			if err != nil {
 				return nil, err
 			}
 			if ok {
 				kept = append(kept, e)
+				if strings.HasPrefix(why, "observed ") {
+					if observed == "" {
+						observed = why
+					}
+				} else {
+					declared = true
+				}
 			}
 		}
 		if len(kept) == 0 {
 			continue
+		}
+		if observed != "" && !declared {
+			f.Message = strings.TrimSuffix(f.Message, ".") + ". Relied on: " + observed + "."
 		}
 		if f.Element == elementsOf(f)[0].String() {
 			// The finding named its first element; name the first this

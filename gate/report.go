@@ -37,18 +37,24 @@ const (
 // Check is one counterpart checked: a contract between the candidate and a
 // live (or co-deployed) service version, in one direction.
 type Check struct {
-	Contract    string           `json:"contract"`
-	Kind        registry.Kind    `json:"kind,omitempty"`
-	Direction   Direction        `json:"direction"`
-	Candidate   Party            `json:"candidate"`
-	Counterpart Party            `json:"counterpart"`
-	Provider    Party            `json:"provider"`
-	Consumer    Party            `json:"consumer"`
-	CoDeployed  bool             `json:"coDeployed,omitempty"`
-	ReliesOn    string           `json:"reliesOn"`
-	Verdict     Verdict          `json:"verdict"`
-	Reason      string           `json:"reason,omitempty"`
-	Findings    []compat.Finding `json:"findings"`
+	Contract    string        `json:"contract"`
+	Kind        registry.Kind `json:"kind,omitempty"`
+	Direction   Direction     `json:"direction"`
+	Candidate   Party         `json:"candidate"`
+	Counterpart Party         `json:"counterpart"`
+	Provider    Party         `json:"provider"`
+	Consumer    Party         `json:"consumer"`
+	CoDeployed  bool          `json:"coDeployed,omitempty"`
+	ReliesOn    string        `json:"reliesOn"`
+	// Observed marks a consumer known only from the calls traces showed
+	// it making: it declares no consumption of the contract.
+	Observed bool `json:"observed,omitempty"`
+	// Retained marks a check against a producer version no longer live
+	// whose messages the topic still keeps (the contract's retention).
+	Retained bool             `json:"retained,omitempty"`
+	Verdict  Verdict          `json:"verdict"`
+	Reason   string           `json:"reason,omitempty"`
+	Findings []compat.Finding `json:"findings"`
 }
 
 // Change is what changed in a contract the candidate provides, compared

@@ -20,6 +20,9 @@ type Usage struct {
 	ReliesOn string `json:"reliesOn"`
 	// Why says how the element was matched, when one was asked about.
 	Why string `json:"why,omitempty"`
+	// Observed marks reliance known from the calls traces showed the
+	// consumer making, not from its declaration.
+	Observed bool `json:"observed,omitempty"`
 }
 
 // WhoUses lists the live consumers of contract in env (every environment
@@ -68,12 +71,31 @@ func (g *Gate) WhoUses(ctx context.Context, contract, element, env string) ([]Us
 		if err != nil {
 			return nil, err
 		}
+		obs, err := observations(ctx, store, e, contract, g.now(), g.usageWindow())
+		if err != nil {
+			return nil, err
+		}
+		declared := map[string]bool{}
+		type candidate struct {
+			party    Party
+			cons     registry.Consumption
+			obs      *observedUse
+			reliesOn string
+		}
+		var cands []candidate
 		for _, lc := range consumers {
-			u := Usage{Env: e, Consumer: Party{lc.Service, lc.Version}, Contract: contract, ReliesOn: reliesOn(lc.Consumption)}
+			declared[lc.Service] = true
+			cands = append(cands, candidate{Party{lc.Service, lc.Version}, lc.Consumption, obs[lc.Service], reliesOn(lc.Consumption)})
+		}
+		for _, oc := range observedOnly(obs, declared, func(string) bool { return false }) {
+			cands = append(cands, candidate{oc.party, oc.cons, oc.obs, observedReliesOn(oc.obs)})
+		}
+		for _, c := range cands {
+			u := Usage{Env: e, Consumer: c.party, Contract: contract, ReliesOn: c.reliesOn, Observed: c.obs != nil && c.obs.only}
 			if element != "" {
 				why, ok := "", false
 				for _, t := range targets {
-					if why, ok, err = rel.relies(ctx, lc.Consumption, t); err != nil {
+					if why, ok, err = rel.relies(ctx, c.cons, c.obs, t); err != nil {
 						return nil, err
 					} else if ok {
 						break
@@ -83,6 +105,7 @@ func (g *Gate) WhoUses(ctx context.Context, contract, element, env string) ([]Us
 					continue
 				}
 				u.Why = why
+				u.Observed = u.Observed || strings.HasPrefix(why, "observed ")
 			}
 			out = append(out, u)
 		}

@@ -66,7 +66,7 @@ func LoadWorkingCopy(ctx context.Context, dir string) (*WorkingCopy, error) {
 	ld := &docLoader{ctx: ctx, root: osRoot, fsys: osRoot.FS(), rootDir: wc.Root, manifestDir: manifestDir, shownDir: filepath.ToSlash(filepath.Clean(dir))}
 	v := &Version{Service: m.Service, Manifest: data, ManifestDir: manifestDir}
 	for _, p := range m.Provides {
-		pr := Provision{Contract: p.Contract, Kind: p.Kind, Path: RootPath(manifestDir, p.Path), Messages: p.Messages, Level: p.Level}
+		pr := Provision{Contract: p.Contract, Kind: p.Kind, Path: RootPath(manifestDir, p.Path), Messages: p.Messages, Level: p.Level, Retention: p.Retention}
 		loc := compat.Location{File: display, Line: p.Line}
 		switch p.Kind {
 		case OpenAPI:

@@ -44,7 +44,10 @@ type ManifestProvision struct {
 	Path     string
 	Messages []string
 	Level    string
-	Line     int
+	// Retention is how long the topic keeps the messages (proto contracts
+	// with messages only); empty when not declared.
+	Retention Retention
+	Line      int
 }
 
 // ManifestConsumption is one entry of `consumes`.
@@ -313,8 +316,8 @@ func (p *manifestParser) contractName(n *yaml.Node) (string, error) {
 
 func (p *manifestParser) provision(n *yaml.Node) (ManifestProvision, error) {
 	pr := ManifestProvision{Line: n.Line}
-	var levelNode, messagesNode *yaml.Node
-	err := p.mapping(n, []string{"contract", "openapi", "proto", "messages", "level"}, func(key string, k, v *yaml.Node) error {
+	var levelNode, messagesNode, retentionNode *yaml.Node
+	err := p.mapping(n, []string{"contract", "openapi", "proto", "messages", "level", "retention"}, func(key string, k, v *yaml.Node) error {
 		var err error
 		switch key {
 		case "contract":
@@ -336,6 +339,15 @@ func (p *manifestParser) provision(n *yaml.Node) (ManifestProvision, error) {
 					err = p.errf(v, "level %q is not one of wire, json, source", pr.Level)
 				}
 			}
+		case "retention":
+			retentionNode = k
+			var s string
+			if s, err = p.str(v, "retention"); err == nil {
+				var perr error
+				if pr.Retention, perr = ParseRetention(s); perr != nil {
+					err = p.errf(v, "%v", perr)
+				}
+			}
 		}
 		return err
 	})
@@ -351,6 +363,8 @@ func (p *manifestParser) provision(n *yaml.Node) (ManifestProvision, error) {
 		return pr, p.errf(levelNode, "`level` applies to proto contracts only")
 	case pr.Kind == OpenAPI && messagesNode != nil:
 		return pr, p.errf(messagesNode, "`messages` applies to proto contracts only")
+	case retentionNode != nil && (pr.Kind != Proto || messagesNode == nil):
+		return pr, p.errf(retentionNode, "`retention` applies to proto contracts with `messages` only: it says how long the topic keeps the messages this service publishes")
 	}
 	return pr, nil
 }

@@ -5,6 +5,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/google/go-cmp/cmp"
 	"github.com/santhosh-tekuri/jsonschema/v6"
@@ -20,6 +21,7 @@ provides:
     proto: proto                      # import root
     messages: [checkout.v1.OrderPlaced]   # types it publishes
     level: wire                       # protobuf check level; default json
+    retention: 7d                     # events stay readable this long (or: forever)
 consumes:
   - contract: payments-api
     uses: ["POST /payments", "GET /payments/{id}"]   # optional narrowing
@@ -40,12 +42,12 @@ func TestParseManifestProductExample(t *testing.T) {
 		Service: "checkout",
 		Provides: []ManifestProvision{
 			{Contract: "checkout-api", Kind: OpenAPI, Path: "api/openapi.yaml", Line: 3},
-			{Contract: "checkout-events", Kind: Proto, Path: "proto", Messages: []string{"checkout.v1.OrderPlaced"}, Level: "wire", Line: 5},
+			{Contract: "checkout-events", Kind: Proto, Path: "proto", Messages: []string{"checkout.v1.OrderPlaced"}, Level: "wire", Retention: "7d", Line: 5},
 		},
 		Consumes: []ManifestConsumption{
-			{Contract: "payments-api", Uses: []string{"POST /payments", "GET /payments/{id}"}, Tolerates: []string{"new-enum-values"}, Line: 10},
-			{Contract: "payments-api-fields", Expectations: "contracts/payments-expectations.yaml", Line: 13},
-			{Contract: "inventory-events", Messages: []string{"inventory.v1.StockChanged"}, Line: 15},
+			{Contract: "payments-api", Uses: []string{"POST /payments", "GET /payments/{id}"}, Tolerates: []string{"new-enum-values"}, Line: 11},
+			{Contract: "payments-api-fields", Expectations: "contracts/payments-expectations.yaml", Line: 14},
+			{Contract: "inventory-events", Messages: []string{"inventory.v1.StockChanged"}, Line: 16},
 		},
 	}
 	if diff := cmp.Diff(want, m); diff != "" {
@@ -90,6 +92,11 @@ var manifestCases = []struct {
 	{"both kinds", "service: a\nprovides:\n  - contract: x\n    openapi: o.yaml\n    proto: p\n", "either openapi or proto, not both", true},
 	{"level on openapi", "service: a\nprovides:\n  - contract: x\n    openapi: o.yaml\n    level: wire\n", "`level` applies to proto contracts only", true},
 	{"bad level", "service: a\nprovides:\n  - contract: x\n    proto: p\n    level: binary\n", `level "binary" is not one of wire, json, source`, true},
+	{"retention on openapi", "service: a\nprovides:\n  - contract: x\n    openapi: o.yaml\n    retention: 7d\n", "contracts.yaml:5:5: `retention` applies to proto contracts with `messages` only", true},
+	{"retention without messages", "service: a\nprovides:\n  - contract: x\n    proto: p\n    retention: 7d\n", "contracts.yaml:5:5: `retention` applies to proto contracts with `messages` only", true},
+	{"bad retention", "service: a\nprovides:\n  - contract: x\n    proto: p\n    messages: [a.B]\n    retention: 7 days\n", `contracts.yaml:6:16: retention "7 days" is not a duration such as 7d`, true},
+	{"zero retention", "service: a\nprovides:\n  - contract: x\n    proto: p\n    messages: [a.B]\n    retention: 0d\n", `contracts.yaml:6:16: retention "0d" must be longer than zero`, true},
+	{"negative retention", "service: a\nprovides:\n  - contract: x\n    proto: p\n    messages: [a.B]\n    retention: -7d\n", `retention "-7d" is not a duration`, true},
 	{"provided twice", "service: a\nprovides:\n  - contract: x\n    proto: p\n  - contract: x\n    proto: q\n", "contracts.yaml:5:5: contract x is listed twice under provides (first at line 3)", false},
 	{"consumed twice", "service: a\nconsumes:\n  - contract: x\n  - contract: x\n", "contract x is listed twice under consumes", false},
 	{"provided and consumed", "service: a\nprovides:\n  - contract: x\n    proto: p\nconsumes:\n  - contract: x\n", "both provided and consumed", false},
@@ -196,4 +203,54 @@ func FuzzParseManifest(f *testing.F) {
 			t.Fatalf("accepted service name %q", m.Service)
 		}
 	})
+}
+
+func TestParseRetention(t *testing.T) {
+	for _, tc := range []struct {
+		in      string
+		want    time.Duration
+		forever bool
+		bad     bool
+	}{
+		{in: "7d", want: 7 * 24 * time.Hour},
+		{in: "36h", want: 36 * time.Hour},
+		{in: "1d12h", want: 36 * time.Hour},
+		{in: "1.5d", want: 36 * time.Hour},
+		{in: "90m", want: 90 * time.Minute},
+		{in: "forever", forever: true},
+		{in: "0d", bad: true},
+		{in: "7", bad: true},
+		{in: "d", bad: true},
+		{in: "7days", bad: true},
+		{in: "-1h", bad: true},
+		{in: "", bad: true},
+		{in: "7d 1h", bad: true},
+	} {
+		r, err := ParseRetention(tc.in)
+		if tc.bad {
+			if err == nil {
+				t.Errorf("ParseRetention(%q) = %q, want an error", tc.in, r)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("ParseRetention(%q): %v", tc.in, err)
+			continue
+		}
+		d, forever := r.Period()
+		if d != tc.want || forever != tc.forever {
+			t.Errorf("ParseRetention(%q).Period() = %v, %v; want %v, %v", tc.in, d, forever, tc.want, tc.forever)
+		}
+	}
+	until := time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
+	week := Retention("7d")
+	if !week.Covers(until, until.Add(7*24*time.Hour)) || week.Covers(until, until.Add(7*24*time.Hour+time.Second)) {
+		t.Errorf("7d must cover a week after the producer stopped and not a second more")
+	}
+	if !Forever.Covers(until, until.AddDate(10, 0, 0)) {
+		t.Errorf("forever must cover ten years later")
+	}
+	if Retention("").Covers(until, until.Add(time.Second)) {
+		t.Errorf("no retention must cover nothing after the producer stopped")
+	}
 }

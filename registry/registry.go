@@ -51,6 +51,9 @@ type Provision struct {
 	// source; empty means json.
 	Level string `json:"level,omitempty"`
 	Doc   Doc    `json:"doc"`
+	// Retention is how long the topic keeps the messages this version
+	// publishes; empty when the manifest declares none.
+	Retention Retention `json:"retention,omitempty"`
 }
 
 // Consumption is what one service version consumes of one contract. Without
@@ -313,6 +316,28 @@ type Store interface {
 
 	// Close releases the store.
 	Close() error
+
+	// DeploymentHistory lists the intervals during which versions were
+	// live in env and that had not ended before since (every interval
+	// when since is zero), ordered by service, start and version; the
+	// ones still live have no Until. Recording a deployment opens an
+	// interval, unless the version is live already; replacing a version
+	// or recording its undeployment closes its interval. An env the
+	// registry does not know is UnknownEnvironment.
+	DeploymentHistory(ctx context.Context, env string, since time.Time) ([]LiveInterval, error)
+
+	// ObservedUsage lists the calls observed from traces of contract's
+	// elements in env (every environment when empty), per consumer
+	// version, provider version and element, over the days from since's
+	// day on (every day kept when since is zero), ordered by env,
+	// consumer, consumer version, element, provider and provider version.
+	// Counts are kept per UTC day, so a window starts at a day's start.
+	ObservedUsage(ctx context.Context, env, contract string, since time.Time) ([]ObservedCall, error)
+	// UnmatchedSpans lists the spans that could not be recorded as usage,
+	// by environment (every one when env is empty, those naming no known
+	// environment included, under Env ""), reason and service, over the
+	// days from since's day on.
+	UnmatchedSpans(ctx context.Context, env string, since time.Time) ([]UnmatchedSpans, error)
 }
 
 // Token is an API token of the registry server. Only a hash of its secret is
@@ -391,4 +416,153 @@ func (a Approval) MarshalJSON() ([]byte, error) {
 		a.Envs = []string{}
 	}
 	return json.Marshal(plain(a))
+}
+
+// LiveInterval is one period during which a service version was live in an
+// environment. A version deployed, replaced and deployed again (a rollback)
+// has two.
+type LiveInterval struct {
+	Env     string    `json:"env"`
+	Service string    `json:"service"`
+	Version string    `json:"version"`
+	From    time.Time `json:"from"`
+	// Until is when the version stopped being live; nil while it is.
+	Until *time.Time `json:"until,omitempty"`
+	// ReplacedBy is the version whose deployment ended the interval;
+	// empty when it was undeployed, or is still live.
+	ReplacedBy string `json:"replacedBy,omitempty"`
+}
+
+// Live reports whether the interval has not ended.
+func (li LiveInterval) Live() bool { return li.Until == nil }
+
+// ObservedCall counts the calls one consumer version was observed making to
+// one element of a contract, from OpenTelemetry traces: a CLIENT span of the
+// consumer joined to the SERVER span of the provider it caused.
+type ObservedCall struct {
+	Env string `json:"env"`
+	// Consumer and ConsumerVersion are the client span's service.name and
+	// service.version; the consumer need not be a registered service, and
+	// the version is empty when the span did not say.
+	Consumer        string `json:"consumer"`
+	ConsumerVersion string `json:"consumerVersion,omitempty"`
+	Provider        string `json:"provider"`
+	ProviderVersion string `json:"providerVersion,omitempty"`
+	Contract        string `json:"contract"`
+	// Element is the operation as the contract writes it ("GET
+	// /orders/{orderId}") or the RPC ("orders.v1.OrderService.GetOrder").
+	Element   string    `json:"element"`
+	Calls     int64     `json:"calls"`
+	FirstSeen time.Time `json:"firstSeen"`
+	LastSeen  time.Time `json:"lastSeen"`
+}
+
+// The reasons a span is counted as unmatched instead of recorded as usage.
+const (
+	// UnmatchedNoEnvironment: the resource has no deployment.environment.name
+	// (nor the older deployment.environment).
+	UnmatchedNoEnvironment = "no-environment"
+	// UnmatchedUnknownEnvironment: the environment is not one the registry
+	// knows; never guessed, never created.
+	UnmatchedUnknownEnvironment = "unknown-environment"
+	// UnmatchedUnknownProvider: the server span's service.name is not a
+	// registered service.
+	UnmatchedUnknownProvider = "unknown-provider"
+	// UnmatchedNoOperation: the server span says neither http.route and
+	// the method nor rpc.service and rpc.method.
+	UnmatchedNoOperation = "no-operation"
+	// UnmatchedUnknownElement: the route or RPC matches no element of the
+	// provider's contracts.
+	UnmatchedUnknownElement = "unknown-element"
+	// UnmatchedEnvironmentMismatch: the client and server spans name
+	// different environments.
+	UnmatchedEnvironmentMismatch = "environment-mismatch"
+	// UnmatchedUnpairedClient: a CLIENT span whose SERVER span did not
+	// arrive within the join window (the callee is not instrumented, or
+	// is outside the registry).
+	UnmatchedUnpairedClient = "unpaired-client"
+	// UnmatchedUnpairedServer: a SERVER span whose CLIENT parent did not
+	// arrive within the join window (the caller is not instrumented).
+	UnmatchedUnpairedServer = "unpaired-server"
+	// UnmatchedInvalid: the span's trace or span id is malformed.
+	UnmatchedInvalid = "invalid-span"
+)
+
+// UnmatchedSpans counts spans that could not be recorded as usage, per
+// environment, reason and service.
+type UnmatchedSpans struct {
+	// Env is empty when the span named no environment the registry knows.
+	Env    string `json:"env"`
+	Reason string `json:"reason"`
+	// Service is the span's service when it is known (the provider of a
+	// server span, the consumer of an unpaired client span).
+	Service string `json:"service,omitempty"`
+	// Example is the last such span's route, RPC or environment, for a
+	// person to find what sends it.
+	Example   string    `json:"example,omitempty"`
+	Calls     int64     `json:"calls"`
+	FirstSeen time.Time `json:"firstSeen"`
+	LastSeen  time.Time `json:"lastSeen"`
+}
+
+// SpanHalf is one side of a call waiting for the other: a CLIENT span,
+// keyed by its own span id, or a SERVER span, keyed by its parent's. Two
+// halves with the same TraceID and SpanID, one of each kind, are one call.
+type SpanHalf struct {
+	TraceID string `json:"traceId"`
+	SpanID  string `json:"spanId"`
+	Server  bool   `json:"server"`
+	Env     string `json:"env"`
+	Service string `json:"service"`
+	Version string `json:"version,omitempty"`
+	// Contract and Element are what a server half was a call to; empty
+	// for a client half, and for a server half whose call matched no
+	// element, which says why in Unmatched (and what in Example).
+	Contract  string `json:"contract,omitempty"`
+	Element   string `json:"element,omitempty"`
+	Unmatched string `json:"unmatched,omitempty"`
+	Example   string `json:"example,omitempty"`
+}
+
+// SpanBatch is what one OTLP request brings: halves to join, and spans
+// already set aside as unmatched (each with Calls counted).
+type SpanBatch struct {
+	Halves    []SpanHalf
+	Unmatched []UnmatchedSpans
+	// At is when the batch was received: the time recorded as seen, and
+	// the clock of the join window.
+	At time.Time
+	// Window is how long a half waits for its other half; older halves
+	// are counted as unpaired and dropped.
+	Window time.Duration
+}
+
+// SpanOutcome says what became of a batch's halves.
+type SpanOutcome struct {
+	// Joined halves met their other half: one call each pair.
+	Joined int
+	// Pending halves wait for their other half.
+	Pending int
+	// Duplicates were halves already pending (an exporter's retry).
+	Duplicates int
+	// Expired counts halves of earlier batches that waited past the
+	// window, now counted as unpaired.
+	Expired int
+	// Unmatched counts the calls this batch added to UnmatchedSpans
+	// (joined pairs that name no element, or mismatched environments).
+	Unmatched int
+}
+
+// SpanStore keeps the halves of calls seen in traces until they join, and
+// the usage they add up to. Pending halves live in the store, not in a
+// server's memory, so the two halves of a call may reach different servers
+// behind a load balancer and still join. SQLite and PostgreSQL implement
+// it; the remote client does not (traces go to POST /v1/traces).
+type SpanStore interface {
+	// ObserveSpans, in one transaction: drops the halves pending longer
+	// than b.Window (counting them unpaired), joins each half of b with
+	// its pending other half or leaves it pending, adds each joined call
+	// to the usage of its element (or to UnmatchedSpans), and adds
+	// b.Unmatched.
+	ObserveSpans(ctx context.Context, b SpanBatch) (SpanOutcome, error)
 }

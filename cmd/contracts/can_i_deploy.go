@@ -2,6 +2,7 @@ package main
 
 import (
 	"os"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -12,6 +13,7 @@ import (
 func newCanIDeployCmd(g *globals) *cobra.Command {
 	var services, versions []string
 	var env string
+	var usageWindow func() (time.Duration, error)
 	cmd := &cobra.Command{
 		Use:   "can-i-deploy --service S --version V [--service S2 --version V2 …] --to E",
 		Short: "Ask whether deploying published versions would break anything live",
@@ -57,7 +59,11 @@ Exit status: 0 yes, 1 no, 2 bad input (e.g. an unpublished version),
 				return err
 			}
 			defer store.Close()
-			gt := &gate.Gate{Store: store, Now: now, CacheSalt: version}
+			window, err := usageWindow()
+			if err != nil {
+				return err
+			}
+			gt := &gate.Gate{Store: store, Now: now, CacheSalt: version, UsageWindow: window}
 			gt.Display = localDisplay
 			d, err := gt.CanIDeploy(ctx, env, parties)
 			if err != nil {
@@ -75,11 +81,13 @@ Exit status: 0 yes, 1 no, 2 bad input (e.g. an unpublished version),
 	cmd.Flags().StringArrayVar(&services, "service", nil, "service to deploy (repeatable, paired with --version)")
 	cmd.Flags().StringArrayVar(&versions, "version", nil, "its published version (repeatable)")
 	cmd.Flags().StringVar(&env, "to", "", "the environment to deploy to (required)")
+	usageWindow = usageWindowFlag(cmd)
 	return cmd
 }
 
 func newVerifyCmd(g *globals) *cobra.Command {
 	var env string
+	var usageWindow func() (time.Duration, error)
 	cmd := &cobra.Command{
 		Use:   "verify [DIR] --against E",
 		Short: "Check an unpublished working copy against what is live",
@@ -114,7 +122,11 @@ Exit status: 0 yes, 1 no, 2 bad input, 3 registry unreachable.`,
 				return err
 			}
 			defer store.Close()
-			gt := &gate.Gate{Store: store, Now: now, CacheSalt: version}
+			window, err := usageWindow()
+			if err != nil {
+				return err
+			}
+			gt := &gate.Gate{Store: store, Now: now, CacheSalt: version, UsageWindow: window}
 			display := ""
 			if dir != "." {
 				display = dir
@@ -136,6 +148,7 @@ Exit status: 0 yes, 1 no, 2 bad input, 3 registry unreachable.`,
 		},
 	}
 	cmd.Flags().StringVar(&env, "against", "", "the environment whose live versions to check against (required)")
+	usageWindow = usageWindowFlag(cmd)
 	return cmd
 }
 

@@ -101,7 +101,13 @@ func writeDot(w io.Writer, gr *gate.Graph) {
 			to = nodeID(e.Env, gate.Party{Service: "missing-" + e.Contract})
 			fmt.Fprintf(w, "  %s [label=%q, style=dashed, color=red];\n", to, e.Contract+"\n(no live provider)")
 		}
-		fmt.Fprintf(w, "  %s -> %s [label=%q];\n", nodeID(e.Env, e.Consumer), to, e.Contract)
+		style := ""
+		if e.Observed {
+			// A caller known only from traces: not a node of its own.
+			fmt.Fprintf(w, "  %s [label=%q, style=dashed];\n", nodeID(e.Env, e.Consumer), e.Consumer.Service+"\n(observed)")
+			style = ", style=dashed"
+		}
+		fmt.Fprintf(w, "  %s -> %s [label=%q%s];\n", nodeID(e.Env, e.Consumer), to, e.Contract, style)
 	}
 	fmt.Fprintln(w, "}")
 }
@@ -122,6 +128,10 @@ func writeMermaid(w io.Writer, gr *gate.Graph) {
 		if e.Provider.Service == "" {
 			to = nodeID(e.Env, gate.Party{Service: "missing-" + e.Contract})
 			fmt.Fprintf(w, "  %s[\"%s: no live provider\"]\n", to, e.Contract)
+		}
+		if e.Observed {
+			fmt.Fprintf(w, "  %s[\"%s (observed)\"]\n  %s -.->|%s| %s\n", nodeID(e.Env, e.Consumer), e.Consumer.Service, nodeID(e.Env, e.Consumer), e.Contract, to)
+			continue
 		}
 		fmt.Fprintf(w, "  %s -->|%s| %s\n", nodeID(e.Env, e.Consumer), e.Contract, to)
 	}

@@ -85,7 +85,7 @@ Environment:
 	}{
 		{"check", "Compare documents (no registry):", []*cobra.Command{newDiffCmd(g), newValidateCmd(g)}},
 		{"record", "Record versions and deployments:", []*cobra.Command{newPublishCmd(g), newEnvironmentCmd(g), newRecordDeploymentCmd(g), newRecordUndeploymentCmd(g)}},
-		{"gate", "Gate deploys:", []*cobra.Command{newCanIDeployCmd(g), newVerifyCmd(g), newApproveCmd(g), newWhoUsesCmd(g)}},
+		{"gate", "Gate deploys:", []*cobra.Command{newCanIDeployCmd(g), newVerifyCmd(g), newApproveCmd(g), newWhoUsesCmd(g), newUsageCmd(g)}},
 		{"view", "See what the registry holds:", []*cobra.Command{newServicesCmd(g), newVersionsCmd(g), newEnvironmentsCmd(g), newDeploymentsCmd(g), newGraphCmd(g)}},
 		{"server", "Run the registry server:", []*cobra.Command{newServeCmd(g), newTokenCmd(g), newAuditCmd(g)}},
 	}

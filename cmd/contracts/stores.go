@@ -75,6 +75,9 @@ func (g *globals) open(ctx context.Context, create bool) (registry.Store, error)
 		}
 		return nil, unavailable("registry "+path, err)
 	}
+	// Undeployments and cache entries take the store's clock: the CLI's,
+	// so that CONTRACTS_NOW replays a history as recorded.
+	db.Now = now
 	if create && os.IsNotExist(statErr) && g.stderr != nil {
 		// Say where a new registry went: the default one's place is
 		// otherwise never printed, and a typo'd path would make a second,

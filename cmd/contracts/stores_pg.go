@@ -24,6 +24,7 @@ func openPostgres(ctx context.Context, url string, create bool) (registry.Store,
 	if err != nil {
 		return nil, connectError(err)
 	}
+	db.Now = now
 	return db, nil
 }
 

@@ -108,14 +108,26 @@ func newVersionsCmd(g *globals) *cobra.Command {
 }
 
 func newDeploymentsCmd(g *globals) *cobra.Command {
-	var env string
+	var (
+		env     string
+		history bool
+	)
 	cmd := &cobra.Command{
-		Use:   "deployments [--env E]",
-		Short: "List what is live, in one environment or in all",
-		Args:  cobra.NoArgs,
+		Use:   "deployments [--env E [--history]]",
+		Short: "List what is live, in one environment or in all, or when each version was live",
+		Long: `List what is live, in one environment or in all.
+
+With --history (and --env), list every interval during which a version was
+live there: from its deployment until it was replaced or undeployed. The gate
+checks message readers against the producer versions live within the
+topic's retention, which this history records.`,
+		Args: cobra.NoArgs,
 		RunE: func(c *cobra.Command, _ []string) error {
 			if err := g.checkOutput("text", "json"); err != nil {
 				return err
+			}
+			if history && env == "" {
+				return usageErrorf("--history needs --env: a history is kept per environment")
 			}
 			ctx := c.Context()
 			store, err := g.openStore(ctx)
@@ -123,6 +135,9 @@ func newDeploymentsCmd(g *globals) *cobra.Command {
 				return err
 			}
 			defer store.Close()
+			if history {
+				return printHistory(c, g, store, env)
+			}
 			ds, err := store.Deployments(ctx, env)
 			if err != nil {
 				return err
@@ -146,6 +161,7 @@ func newDeploymentsCmd(g *globals) *cobra.Command {
 		},
 	}
 	cmd.Flags().StringVar(&env, "env", "", "only this environment")
+	cmd.Flags().BoolVar(&history, "history", false, "list when each version was live in --env, not only what is live now")
 	return cmd
 }
 

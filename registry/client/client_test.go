@@ -43,8 +43,18 @@ func openOverServer(t *testing.T) registry.Store {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { c.Close() })
-	return c
+	return spanFed{c, db}
 }
+
+// spanFed is the client of a server whose store takes the suite's spans
+// directly (over the API, spans arrive as OTLP traces).
+type spanFed struct {
+	*client.Client
+	db *sqlite.DB
+}
+
+// SpanStore returns the server's store.
+func (s spanFed) SpanStore() registry.SpanStore { return s.db }
 
 // TestStoreSuite runs the suite every backend passes through the client
 // and a server over SQLite: same answers, same error codes. The report

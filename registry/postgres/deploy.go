@@ -42,13 +42,22 @@ func (db *DB) RecordDeployment(ctx context.Context, d registry.Deployment, keepP
 				return fmt.Errorf("lock the deployments of %s in %s: %w", d.Service, d.Env, err)
 			}
 			if !keepPrevious {
+				if err := closeReplaced(ctx, tx, d, at); err != nil {
+					return fmt.Errorf("record the end of the replaced versions' live intervals: %w", err)
+				}
 				if _, err := tx.Exec(ctx, `DELETE FROM deployments WHERE env = $1 AND service = $2 AND version <> $3`, d.Env, d.Service, d.Version); err != nil {
 					return fmt.Errorf("retire the previous live versions: %w", err)
 				}
 			}
-			if _, err := tx.Exec(ctx, `INSERT INTO deployments (env, service, version, version_id, deployed_at) VALUES ($1, $2, $3, $4, $5)
-				ON CONFLICT (env, service, version) DO NOTHING`, d.Env, d.Service, d.Version, id, at); err != nil {
+			tag, err := tx.Exec(ctx, `INSERT INTO deployments (env, service, version, version_id, deployed_at) VALUES ($1, $2, $3, $4, $5)
+				ON CONFLICT (env, service, version) DO NOTHING`, d.Env, d.Service, d.Version, id, at)
+			if err != nil {
 				return fmt.Errorf("record the deployment: %w", err)
+			}
+			if tag.RowsAffected() == 1 {
+				if err := openInterval(ctx, tx, d, id, at); err != nil {
+					return fmt.Errorf("record the start of a live interval: %w", err)
+				}
 			}
 			return nil
 		})
@@ -59,19 +68,37 @@ func (db *DB) RecordDeployment(ctx context.Context, d registry.Deployment, keepP
 	return storeErr(fmt.Sprintf("record the deployment of %s %s to %s", d.Service, d.Version, d.Env), err)
 }
 
-// RecordUndeployment removes one live version, or fails with ENOTFOUND.
+// RecordUndeployment removes one live version, or fails with ENOTFOUND. It
+// takes the same lock as RecordDeployment, so a racing deployment of the
+// service cannot leave its history out of step with what is live.
 func (db *DB) RecordUndeployment(ctx context.Context, env, service, version string) error {
 	if err := knownEnv(ctx, db.pool, env); err != nil {
 		return err
 	}
-	tag, err := db.pool.Exec(ctx, `DELETE FROM deployments WHERE env = $1 AND service = $2 AND version = $3`, env, service, version)
-	if err != nil {
-		return storeErr("record the undeployment", err)
+	at := db.now()
+	var err error
+	for attempt := 1; attempt <= maxAttempts; attempt++ {
+		err = pgx.BeginFunc(ctx, db.pool, func(tx pgx.Tx) error {
+			if _, err := tx.Exec(ctx, `SELECT pg_advisory_xact_lock($1, hashtext($2))`, deployLockClass, env+"/"+service); err != nil {
+				return fmt.Errorf("lock the deployments of %s in %s: %w", service, env, err)
+			}
+			tag, err := tx.Exec(ctx, `DELETE FROM deployments WHERE env = $1 AND service = $2 AND version = $3`, env, service, version)
+			if err != nil {
+				return fmt.Errorf("record the undeployment: %w", err)
+			}
+			if tag.RowsAffected() == 0 {
+				return registry.Errorf(registry.ENOTFOUND, "%s %s is not live in %s", service, version, env)
+			}
+			if err := closeUndeployed(ctx, tx, env, service, version, at); err != nil {
+				return fmt.Errorf("record the end of a live interval: %w", err)
+			}
+			return nil
+		})
+		if !retryable(err) {
+			break
+		}
 	}
-	if tag.RowsAffected() == 0 {
-		return registry.Errorf(registry.ENOTFOUND, "%s %s is not live in %s", service, version, env)
-	}
-	return nil
+	return storeErr(fmt.Sprintf("record the undeployment of %s %s from %s", service, version, env), err)
 }
 
 // Deployments lists live versions in env (every environment when empty),

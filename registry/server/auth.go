@@ -34,6 +34,10 @@ const (
 	ScopeApprovePrefix = "approve:"
 	// ScopeDeployPrefix + ENV (or "*") records deployments in ENV.
 	ScopeDeployPrefix = "deploy:"
+	// ScopeUsage sends OpenTelemetry traces to POST /v1/traces, from
+	// which the registry learns who calls what (an OTel Collector's token).
+	// It reads too, and writes nothing else.
+	ScopeUsage = "usage"
 )
 
 // scopeFamilies are the scopes that take a name, with what the name is and
@@ -54,7 +58,7 @@ const tokenPrefix = "ctk_"
 // ValidScope reports whether s is a scope a token may hold, with an error
 // saying what would be valid.
 func ValidScope(s string) error {
-	if s == ScopeRead || s == ScopeAdmin {
+	if s == ScopeRead || s == ScopeAdmin || s == ScopeUsage {
 		return nil
 	}
 	for _, f := range scopeFamilies {
@@ -68,7 +72,7 @@ func ValidScope(s string) error {
 			return registry.Errorf(registry.EINVALID, "scope %q names no valid %s: use %s or %s*", s, f.names, describeScope(f.prefix), f.prefix)
 		}
 	}
-	return registry.Errorf(registry.EINVALID, "unknown scope %q: use read, publish:SERVICE, publish:*, deploy:ENV, deploy:*, approve:SERVICE or admin", s)
+	return registry.Errorf(registry.EINVALID, "unknown scope %q: use read, publish:SERVICE, publish:*, deploy:ENV, deploy:*, approve:SERVICE, usage or admin", s)
 }
 
 // HashSecret is the stored form of a token secret: a SHA-256 hex digest. A

@@ -71,6 +71,14 @@
 // session, so the login (the token as Basic auth password) is resent by the
 // browser with every page and replicas share nothing.
 //
+// POST /v1/traces (traces.go) takes OpenTelemetry trace exports with a
+// token of scope usage and answers as OTLP/HTTP does (an
+// ExportTraceServiceResponse, or a google.rpc.Status for a body it cannot
+// read); registry/otlp turns them into usage, and the store
+// (registry.SpanStore) joins the halves of each call, so the two halves may
+// reach different servers. Ingestion is counted on /metrics
+// (contracts_otlp_spans_total, contracts_otlp_unmatched_total), not audited.
+//
 // Serve shuts down gracefully when its context ends (SIGTERM in `contracts
 // serve`): /readyz starts failing, and after DrainDelay it stops accepting
 // connections and finishes the requests in flight.

@@ -18,6 +18,7 @@ import (
 
 	"github.com/contractgate/contracts/gate"
 	"github.com/contractgate/contracts/registry"
+	"github.com/contractgate/contracts/registry/otlp"
 )
 
 // route is one endpoint of the API. Every route of the JSON API is listed
@@ -89,6 +90,10 @@ var routeTable = []route{
 	{method: "POST", path: "/v1/tokens", scope: needAdmin, doing: "create tokens", h: (*Server).createToken},
 	{method: "DELETE", path: "/v1/tokens/{id}", scope: needAdmin, doing: "revoke tokens", h: (*Server).revokeToken},
 	{method: "GET", path: "/v1/audit", scope: needAdmin, doing: "read the audit log", h: (*Server).audit},
+	{method: "GET", path: "/v1/environments/{env}/history", scope: needRead, doing: "read the registry", h: (*Server).history},
+	{method: "GET", path: "/v1/usage/calls", scope: needRead, doing: "read the registry", h: (*Server).usageCalls},
+	{method: "GET", path: "/v1/usage/unmatched", scope: needRead, doing: "read the registry", h: (*Server).usageUnmatched},
+	{method: "POST", path: "/v1/traces", scope: []string{ScopeUsage}, doing: "send traces", limit: otlp.MaxBodyBytes, h: (*Server).traces},
 	{method: "GET", path: "/healthz", open: true, h: (*Server).healthz},
 	{method: "GET", path: "/readyz", open: true, h: (*Server).readyz},
 }

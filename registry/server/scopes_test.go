@@ -2,6 +2,7 @@ package server
 
 import (
 	"context"
+	"encoding/json"
 	"net/http"
 	"strings"
 	"testing"
@@ -32,7 +33,7 @@ func TestScopes(t *testing.T) {
 	for name, scopes := range map[string][]string{
 		"read": {"read"}, "publish-svc": {"publish:svc"}, "publish-other": {"publish:other"}, "publish-all": {"publish:*"},
 		"approve-svc": {"approve:svc"}, "deploy-prod": {"deploy:prod"}, "deploy-staging": {"deploy:staging"}, "deploy-all": {"deploy:*"},
-		"admin": {"admin"}, "revoked": {"admin"}, "victim": {"read"},
+		"admin": {"admin"}, "revoked": {"admin"}, "victim": {"read"}, "usage": {"usage"},
 	} {
 		tokens[name] = token(t, db, name, scopes...)
 	}
@@ -48,7 +49,7 @@ func TestScopes(t *testing.T) {
 			victim = tk.ID
 		}
 	}
-	valid := []string{"read", "publish-svc", "publish-other", "publish-all", "approve-svc", "deploy-prod", "deploy-staging", "deploy-all", "admin"}
+	valid := []string{"read", "publish-svc", "publish-other", "publish-all", "approve-svc", "deploy-prod", "deploy-staging", "deploy-all", "admin", "usage"}
 	everyone := append([]string{"none", "unknown", "revoked"}, valid...)
 
 	tests := []struct {
@@ -80,6 +81,10 @@ func TestScopes(t *testing.T) {
 		{"POST", "/v1/tokens", "/v1/tokens", TokenRequest{Name: "made-over-http", Scopes: []string{"read"}}, []string{"admin"}},
 		{"DELETE", "/v1/tokens/{id}", "/v1/tokens/" + victim, nil, []string{"admin"}},
 		{"GET", "/v1/audit", "/v1/audit?limit=5", nil, []string{"admin"}},
+		{"GET", "/v1/environments/{env}/history", "/v1/environments/prod/history?since=2026-01-01T00:00:00Z", nil, valid},
+		{"GET", "/v1/usage/calls", "/v1/usage/calls?env=prod&contract=svc-api", nil, valid},
+		{"GET", "/v1/usage/unmatched", "/v1/usage/unmatched?env=prod", nil, valid},
+		{"POST", "/v1/traces", "/v1/traces", json.RawMessage(`{"resourceSpans":[]}`), []string{"usage", "admin"}},
 		{"GET", "/healthz", "/healthz", nil, everyone},
 		{"GET", "/readyz", "/readyz", nil, everyone},
 	}

@@ -83,6 +83,8 @@ type Server struct {
 	budget Budget
 	// draining is set once shutdown has begun: /readyz answers 503.
 	draining atomic.Bool
+	// traceIngest takes OTLP trace exports (traces.go).
+	traceIngest *traceIngest
 }
 
 // New makes a server over store. Without opts.Auth it refuses to run unless
@@ -123,6 +125,7 @@ func New(store registry.Store, opts Options) (*Server, error) {
 		s.budget = newHeapBudget(uint64(opts.RequestMemory))
 	}
 	s.metrics = newMetrics()
+	s.traceIngest = newTraceIngest(s)
 	s.handler = s.routes()
 	return s, nil
 }

@@ -34,13 +34,22 @@ func (db *DB) RecordDeployment(ctx context.Context, d registry.Deployment, keepP
 			return storeErr(fmt.Sprintf("look up %s %s", d.Service, d.Version), err)
 		}
 		if !keepPrevious {
+			if err := closeReplaced(ctx, tx, d, at); err != nil {
+				return err
+			}
 			if _, err := tx.ExecContext(ctx, `DELETE FROM deployments WHERE env = ? AND service = ? AND version <> ?`, d.Env, d.Service, d.Version); err != nil {
 				return storeErr("retire the previous live versions", err)
 			}
 		}
-		if _, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO deployments (env, service, version, version_id, deployed_at) VALUES (?, ?, ?, ?, ?)`,
-			d.Env, d.Service, d.Version, id, micros(at)); err != nil {
+		res, err := tx.ExecContext(ctx, `INSERT OR IGNORE INTO deployments (env, service, version, version_id, deployed_at) VALUES (?, ?, ?, ?, ?)`,
+			d.Env, d.Service, d.Version, id, micros(at))
+		if err != nil {
 			return storeErr("record the deployment", err)
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return storeErr("record the deployment", err)
+		} else if n == 1 {
+			return openInterval(ctx, tx, d, id, at)
 		}
 		return nil
 	})
@@ -61,7 +70,7 @@ func (db *DB) RecordUndeployment(ctx context.Context, env, service, version stri
 		} else if n == 0 {
 			return registry.Errorf(registry.ENOTFOUND, "%s %s is not live in %s", service, version, env)
 		}
-		return nil
+		return closeUndeployed(ctx, tx, env, service, version, db.now())
 	})
 }
 

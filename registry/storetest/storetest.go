@@ -47,6 +47,8 @@ func RunWithout(t *testing.T, open func(t *testing.T) registry.Store, skip ...st
 		{"LiveConsumersAndProviders", testLive},
 		{"Approvals", testApprovals},
 		{"ReportCache", testReportCache},
+		{"DeploymentHistory", testDeploymentHistory},
+		{"ObservedUsage", testObservedUsage},
 	}
 	tests = append(tests, concurrencyTests...)
 	for _, tt := range tests {
