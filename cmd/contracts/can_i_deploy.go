@@ -63,8 +63,7 @@ Exit status: 0 yes, 1 no, 2 bad input (e.g. an unpublished version),
 			if err != nil {
 				return err
 			}
-			gt := &gate.Gate{Store: store, Now: now, CacheSalt: version, UsageWindow: window}
-			gt.Display = localDisplay
+			gt := gateOf(store, localDisplay, window)
 			d, err := gt.CanIDeploy(ctx, env, parties)
 			if err != nil {
 				return err
@@ -126,7 +125,7 @@ Exit status: 0 yes, 1 no, 2 bad input, 3 registry unreachable.`,
 			if err != nil {
 				return err
 			}
-			gt := &gate.Gate{Store: store, Now: now, CacheSalt: version, UsageWindow: window}
+			gt := gateOf(store, nil, window)
 			display := ""
 			if dir != "." {
 				display = dir

@@ -37,7 +37,7 @@ GitHub markdown.`,
 				return err
 			}
 			defer store.Close()
-			gr, err := gate.BuildGraph(ctx, store, env)
+			gr, err := gateOf(store, nil).Graph(ctx, env)
 			if err != nil {
 				return err
 			}

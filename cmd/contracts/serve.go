@@ -42,9 +42,12 @@ refuses to start while the store holds no admin token, unless
 --insecure-no-auth is given, which lets callers without a token read (never
 write) and so is only allowed on a loopback address.
 
-Every publish is verified from the bytes received: hashes, paths, and
-that every document loads. The comparison cache is the server's own: no
-client writes it. CONTRACTS_NOW set for serve fixes the server's clock.
+The gate runs here: can-i-deploy, verify (the working copy is uploaded and
+verified, not stored), who-uses and graph over an http(s):// registry are
+answered by the server, with its clock (CONTRACTS_NOW set for serve fixes
+it), and only its gate writes the comparison cache. Every publish is
+verified from the bytes received: hashes, paths, and that every document
+loads.
 
 The web page at / takes the token as the password of the browser's login
 dialog (any user name). /healthz and /readyz (which checks the store) need

@@ -44,8 +44,7 @@ messages in their manifest) rely on everything.`,
 				return err
 			}
 			defer store.Close()
-			gt := &gate.Gate{Store: store, Now: now, CacheSalt: version}
-			us, err := gt.WhoUses(ctx, contract, element, env)
+			us, err := gateOf(store, nil).WhoUses(ctx, contract, element, env)
 			if err != nil {
 				return err
 			}

@@ -88,6 +88,22 @@ func (c *Client) Close() error {
 // call sends one request and decodes a JSON answer into out (when not nil).
 // idempotent requests are retried on network failures and 502/503/504.
 func (c *Client) call(ctx context.Context, method, path string, query url.Values, in, out any, idempotent bool) error {
+	attempts, timeout := 1, c.writeTimeout
+	if idempotent {
+		attempts, timeout = 1+max(c.retries, 0), c.readTimeout
+	}
+	return c.send(ctx, method, path, query, in, out, attempts, timeout)
+}
+
+// callUpload sends a request that reads but carries a large body (verify
+// uploads a working copy): retried like a read, with a write's time.
+func (c *Client) callUpload(ctx context.Context, method, path string, in, out any) error {
+	return c.send(ctx, method, path, nil, in, out, 1+max(c.retries, 0), c.writeTimeout)
+}
+
+// send makes up to attempts attempts of one request, each bounded by
+// timeout, with backoff between them.
+func (c *Client) send(ctx context.Context, method, path string, query url.Values, in, out any, attempts int, timeout time.Duration) error {
 	var body []byte
 	if in != nil {
 		var err error
@@ -99,10 +115,6 @@ func (c *Client) call(ctx context.Context, method, path string, query url.Values
 	target := c.base.String() + path
 	if q := query.Encode(); q != "" {
 		target += "?" + q
-	}
-	attempts := 1
-	if idempotent {
-		attempts += max(c.retries, 0)
 	}
 	var lastErr error
 	wait := c.backoff
@@ -116,10 +128,6 @@ func (c *Client) call(ctx context.Context, method, path string, query url.Values
 			case <-t.C:
 			}
 			wait *= 2
-		}
-		timeout := c.writeTimeout
-		if idempotent {
-			timeout = c.readTimeout
 		}
 		retry, err := c.once(ctx, timeout, method, target, body, out)
 		if err == nil {
@@ -174,8 +182,7 @@ func (c *Client) once(ctx context.Context, timeout time.Duration, method, u stri
 		resp.Body.Close()
 	}()
 	if resp.StatusCode >= 400 {
-		return resp.StatusCode == http.StatusBadGateway || resp.StatusCode == http.StatusServiceUnavailable || resp.StatusCode == http.StatusGatewayTimeout,
-			c.decodeError(method, req.URL.Path, resp)
+		return retryable(resp), c.decodeError(method, req.URL.Path, resp)
 	}
 	if out == nil || resp.StatusCode == http.StatusNoContent {
 		return false, nil
@@ -187,6 +194,22 @@ func (c *Client) once(ctx context.Context, timeout time.Duration, method, u stri
 		return false, &registry.Error{Code: registry.EINTERNAL, Message: fmt.Sprintf("the registry server at %s answered %s %s with JSON this client cannot read (is it a newer or older version?): %v", c.base.Redacted(), method, req.URL.Path, err), Err: err}
 	}
 	return false, nil
+}
+
+// retryable reports whether a failed answer is worth another attempt: a
+// proxy's 502 or 504, or a 503 that says when to try again (Retry-After)
+// or comes from something other than the registry server (a proxy, a
+// load balancer). A registry server's 503 without Retry-After is final:
+// the same request would fail again (it needs more memory than the server
+// allows one request).
+func retryable(resp *http.Response) bool {
+	switch resp.StatusCode {
+	case http.StatusBadGateway, http.StatusGatewayTimeout:
+		return true
+	case http.StatusServiceUnavailable:
+		return resp.Header.Get("Retry-After") != "" || !strings.HasPrefix(resp.Header.Get("Content-Type"), "application/json")
+	}
+	return false
 }
 
 // errorBody is the server's error answer: {"error":{"code","message"}}.

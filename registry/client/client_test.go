@@ -94,20 +94,28 @@ func TestErrorMapping(t *testing.T) {
 		wantMsg  string
 		// wantCalls is how many attempts a read makes.
 		wantCalls int32
+		header    map[string]string
 	}{
-		{"registry error keeps its code", 404, `{"error":{"code":"not_found","message":"no such service"}}`, registry.ENOTFOUND, "no such service", 1},
-		{"conflict", 409, `{"error":{"code":"conflict","message":"differs"}}`, registry.ECONFLICT, "differs", 1},
-		{"proxy 502 is unavailable and retried", 502, `<html>bad gateway</html>`, registry.EUNAVAILABLE, "502", 3},
-		{"503 with a code is retried", 503, `{"error":{"code":"unavailable","message":"store down"}}`, registry.EUNAVAILABLE, "store down", 3},
-		{"plain 401", 401, `nope`, registry.EUNAUTHORIZED, "--token", 1},
-		{"not a registry", 404, `404 page not found`, registry.EINTERNAL, "base URL", 1},
-		{"bad JSON on success", 200, `{"services": 7}`, registry.EINTERNAL, "cannot read", 1},
+		{"registry error keeps its code", 404, `{"error":{"code":"not_found","message":"no such service"}}`, registry.ENOTFOUND, "no such service", 1, nil},
+		{"conflict", 409, `{"error":{"code":"conflict","message":"differs"}}`, registry.ECONFLICT, "differs", 1, nil},
+		{"proxy 502 is unavailable and retried", 502, `<html>bad gateway</html>`, registry.EUNAVAILABLE, "502", 3, nil},
+		{"503 with a code is retried", 503, `{"error":{"code":"unavailable","message":"store down"}}`, registry.EUNAVAILABLE, "store down", 3, nil},
+		{"503 with Retry-After is retried", 503, `{"error":{"code":"unavailable","message":"store down"}}`, registry.EUNAVAILABLE, "store down", 3,
+			map[string]string{"Content-Type": "application/json", "Retry-After": "5"}},
+		{"the server's 503 without Retry-After is final", 503, `{"error":{"code":"unavailable","message":"needed more memory"}}`, registry.EUNAVAILABLE, "memory", 1,
+			map[string]string{"Content-Type": "application/json"}},
+		{"plain 401", 401, `nope`, registry.EUNAUTHORIZED, "--token", 1, nil},
+		{"not a registry", 404, `404 page not found`, registry.EINTERNAL, "base URL", 1, nil},
+		{"bad JSON on success", 200, `{"services": 7}`, registry.EINTERNAL, "cannot read", 1, nil},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			var calls atomic.Int32
 			hs := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 				calls.Add(1)
+				for k, v := range tt.header {
+					w.Header().Set(k, v)
+				}
 				w.WriteHeader(tt.status)
 				w.Write([]byte(tt.body))
 			}))

@@ -54,9 +54,13 @@
 //     goes to the log, and the caller, authenticated or not, reads only
 //     "database unavailable" and the request ID. /readyz says the same.
 //
-// The comparison cache in the store is written only by the gate the server
-// runs: no route reads or writes it, and its keys are the hashes of
-// documents the server verified.
+// The gate runs on the server (gate.go): POST /v1/gate/can-i-deploy, POST
+// /v1/gate/verify (a working copy uploaded and verified like a publish, not
+// stored), GET /v1/contracts/{contract}/users (who-uses) and GET /v1/graph
+// answer with the gate package's own types, with the server's clock. The
+// comparison cache in the store is written only by that gate: no route
+// reads or writes it, its keys are the hashes of documents the server
+// verified, and a working copy's comparisons are not cached at all.
 //
 // Tokens are managed over HTTP by an admin (GET/POST /v1/tokens, DELETE
 // /v1/tokens/{id}; the last admin token cannot be revoked), and the audit

@@ -63,6 +63,11 @@ const (
 // database takes a few.
 const retryAfter = "5"
 
+// errFinal marks a 503 that the same request would meet again (its work
+// needs more memory than the server allows one request): it is answered
+// without Retry-After, which clients read as "do not retry".
+var errFinal = errors.New("the same request would fail again")
+
 // writeError answers err as JSON with the status of its code. Failures of
 // the store and bugs are logged in full and answered with a fixed message
 // that names the request ID but none of the store's internals.
@@ -95,7 +100,9 @@ func (s *Server) writeError(w http.ResponseWriter, r *http.Request, err error) {
 			w.Header().Set("WWW-Authenticate", `Bearer realm="contracts registry"`)
 		}
 	case registry.EUNAVAILABLE:
-		w.Header().Set("Retry-After", retryAfter)
+		if !errors.Is(err, errFinal) {
+			w.Header().Set("Retry-After", retryAfter)
+		}
 	}
 	writeJSON(w, StatusOf(code), ErrorBody{Error: ErrorDetail{Code: code, Message: msg}})
 }

@@ -5,6 +5,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"sync"
 	"testing"
@@ -56,12 +57,58 @@ func serverScripts(t *testing.T) (dir string, n int) {
 		// Over a server, who approved is the token's name (the scenario's
 		// token is "scenario"), whatever the client says.
 		s = strings.NewReplacer("approved by alice", "approved by scenario", "stdout 'alice'", "stdout 'scenario'", "approval by alice", "approval by scenario").Replace(s)
+		// The gate runs on the server, with the server's clock: a script
+		// that fixes the client's clock fixes the server's too.
+		s = nowLine.ReplaceAllString(s, "$0\nservernow $1")
 		if err := os.WriteFile(filepath.Join(dir, filepath.Base(f)), []byte(s), 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}
 	return dir, len(files)
 }
+
+// nowLine is a script line fixing CONTRACTS_NOW.
+var nowLine = regexp.MustCompile(`(?m)^env CONTRACTS_NOW=(\S+)$`)
+
+// serverClock is a scenario server's clock: the time its script last set
+// with `servernow TIME`, or the real time.
+type serverClock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func (c *serverClock) now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.t.IsZero() {
+		return time.Now()
+	}
+	return c.t
+}
+
+type clockKey struct{}
+
+// scenarioCmds are the scripts' commands plus `servernow TIME`, which sets
+// the scenario server's clock (an unparsable TIME leaves it: the script
+// then checks that the client refuses it).
+var scenarioCmds = func() map[string]func(*testscript.TestScript, bool, []string) {
+	cmds := map[string]func(*testscript.TestScript, bool, []string){}
+	for k, v := range scripttest.Cmds {
+		cmds[k] = v
+	}
+	cmds["servernow"] = func(ts *testscript.TestScript, neg bool, args []string) {
+		if len(args) != 1 {
+			ts.Fatalf("usage: servernow RFC3339-TIME")
+		}
+		if t, err := time.Parse(time.RFC3339, args[0]); err == nil {
+			c := ts.Value(clockKey{}).(*serverClock)
+			c.mu.Lock()
+			c.t = t
+			c.mu.Unlock()
+		}
+	}
+	return cmds
+}()
 
 // authStore is a store that also holds tokens: SQLite and PostgreSQL.
 type authStore interface {
@@ -108,13 +155,15 @@ func TestGateScenariosOverServer(t *testing.T) {
 			testscript.Run(t, testscript.Params{
 				Dir:                 dir,
 				RequireExplicitExec: true,
-				Cmds:                scripttest.Cmds,
+				Cmds:                scenarioCmds,
 				Setup: func(env *testscript.Env) error {
 					st, err := open()
 					if err != nil {
 						return err
 					}
-					srv, err := New(st, Options{Auth: st})
+					clock := &serverClock{}
+					env.Values[clockKey{}] = clock
+					srv, err := New(st, Options{Auth: st, Now: clock.now})
 					if err != nil {
 						return err
 					}

@@ -17,6 +17,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/contractgate/contracts/gate"
+	"github.com/contractgate/contracts/internal/budget"
 	"github.com/contractgate/contracts/registry"
 	"github.com/contractgate/contracts/registry/otlp"
 )
@@ -86,6 +87,10 @@ var routeTable = []route{
 	{method: "GET", path: "/v1/approvals", scope: needRead, doing: "read the registry", h: (*Server).approvals},
 	{method: "POST", path: "/v1/approvals", scope: []string{ScopeApprovePrefix, ScopePublishPrefix}, doing: "approve breaks", h: (*Server).addApproval},
 	{method: "DELETE", path: "/v1/approvals/{id}", scope: []string{ScopeApprovePrefix, ScopePublishPrefix}, doing: "revoke approvals", h: (*Server).revokeApproval},
+	{method: "POST", path: "/v1/gate/can-i-deploy", scope: needRead, doing: "ask the gate", work: gateWork, h: (*Server).canIDeploy},
+	{method: "POST", path: "/v1/gate/verify", scope: needRead, doing: "ask the gate", limit: MaxPublishBytes, work: gateWork, h: (*Server).verify},
+	{method: "GET", path: "/v1/contracts/{contract}/users", scope: needRead, doing: "ask who uses a contract", work: gateWork, h: (*Server).contractUsers},
+	{method: "GET", path: "/v1/graph", scope: needRead, doing: "read the dependency graph", work: gateWork, h: (*Server).graph},
 	{method: "GET", path: "/v1/tokens", scope: needAdmin, doing: "list tokens", h: (*Server).tokens},
 	{method: "POST", path: "/v1/tokens", scope: needAdmin, doing: "create tokens", h: (*Server).createToken},
 	{method: "DELETE", path: "/v1/tokens/{id}", scope: needAdmin, doing: "revoke tokens", h: (*Server).revokeToken},
@@ -148,9 +153,10 @@ func (s *Server) api(rt route) http.Handler {
 			r = r.WithContext(wctx)
 		}
 		if err := rt.h(s, w, r, c); err != nil {
-			if context.Cause(r.Context()) == ErrOverBudget {
+			if budget.IsExceeded(err) || budget.IsExceeded(context.Cause(r.Context())) {
 				s.metrics.overBudget.Inc()
-				err = busy(fmt.Sprintf("this request needed more memory than the %d MiB the registry server allows one request (its documents are too costly to load or compare here)", s.opts.RequestMemory>>20))
+				err = &registry.Error{Code: registry.EUNAVAILABLE, Err: errors.Join(errShown, errFinal),
+					Message: fmt.Sprintf("this request needed more memory than the %s the registry server allows one request (its documents are too costly to load or compare here; the server's operators set --max-request-memory-mib)", budget.Format(uint64(s.opts.RequestMemory)))}
 			}
 			s.writeError(w, r, err)
 		}

@@ -56,8 +56,8 @@ type Options struct {
 	// publish's verification, a gate or verify run): past it the request
 	// answers 503. Zero means DefaultRequestMemory (1 GiB).
 	RequestMemory int64
-	// Budget enforces RequestMemory; nil means the server's own heap
-	// watcher.
+	// Budget enforces RequestMemory; nil means internal/budget's
+	// per-request limit.
 	Budget Budget
 	// DrainDelay is how long Serve keeps answering after its context ends,
 	// with /readyz answering 503, so that load balancers stop sending new
@@ -122,7 +122,7 @@ func New(store registry.Store, opts Options) (*Server, error) {
 	}
 	s.budget = opts.Budget
 	if s.budget == nil {
-		s.budget = newHeapBudget(uint64(opts.RequestMemory))
+		s.budget = requestBudget{limit: uint64(opts.RequestMemory), period: 20 * time.Millisecond}
 	}
 	s.metrics = newMetrics()
 	s.traceIngest = newTraceIngest(s)

@@ -2,11 +2,14 @@ package server
 
 import (
 	"context"
+	"fmt"
 	"html/template"
+	"log/slog"
 	"net/http"
 	"sort"
 
 	"github.com/contractgate/contracts/gate"
+	"github.com/contractgate/contracts/internal/budget"
 	"github.com/contractgate/contracts/registry"
 )
 
@@ -111,12 +114,14 @@ func (s *Server) webPage(w http.ResponseWriter, r *http.Request) {
 	setActor(ctx, c.actor())
 	data, err := s.pageData(ctx)
 	if err != nil {
-		data = &webData{Err: "The registry could not be read: " + err.Error()}
+		// What the store said stays in the log, as for the API.
+		s.log.WarnContext(ctx, "web page: the registry could not be read", requestAttr(ctx), slog.Any("err", err))
+		data = &webData{Err: fmt.Sprintf("The registry could not be read: its database is unavailable (request %s); try again in a moment.", requestIDOf(ctx))}
 	}
 	q := r.URL.Query()
 	data.Ask = webAsk{Service: q.Get("service"), Version: q.Get("version"), Env: q.Get("env")}
 	if data.Ask != (webAsk{}) {
-		data.Decision, data.AskErr = s.ask(ctx, data.Ask)
+		data.Decision, data.AskErr = s.ask(ctx, c, data.Ask)
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	// No scripts, and no framing by another site's page (clickjacking).
@@ -209,9 +214,11 @@ func (s *Server) edges(ctx context.Context, e *webEnv) error {
 	return nil
 }
 
-// ask runs the gate, as `contracts can-i-deploy` would, for the page's
-// form, returning the decision or a message saying what is wrong.
-func (s *Server) ask(ctx context.Context, a webAsk) (*gate.Decision, string) {
+// ask runs the gate, as `contracts can-i-deploy` over this server would,
+// for the page's form: in a slot of the caller's and under the memory
+// budget, like POST /v1/gate/can-i-deploy. It returns the decision or a
+// message saying what is wrong; the store's own words stay in the log.
+func (s *Server) ask(ctx context.Context, c *caller, a webAsk) (*gate.Decision, string) {
 	switch {
 	case !registry.ValidServiceName(a.Service):
 		return nil, "Give a valid service name."
@@ -220,9 +227,22 @@ func (s *Server) ask(ctx context.Context, a webAsk) (*gate.Decision, string) {
 	case !registry.ValidServiceName(a.Env):
 		return nil, "Give a valid environment name."
 	}
-	g := &gate.Gate{Store: s.store, Now: s.now, CacheSalt: s.opts.GateCacheSalt}
-	d, err := g.CanIDeploy(ctx, a.Env, []gate.Party{{Service: a.Service, Version: a.Version}})
+	release, err := s.pools[gateWork].acquire(ctx, c)
 	if err != nil {
+		return nil, err.Error()
+	}
+	defer release()
+	ctx, end := s.budget.Begin(ctx)
+	defer end()
+	d, err := s.gate().CanIDeploy(ctx, a.Env, []gate.Party{{Service: a.Service, Version: a.Version}})
+	switch {
+	case budget.IsExceeded(err) || budget.IsExceeded(context.Cause(ctx)):
+		s.metrics.overBudget.Inc()
+		return nil, "The gate needed more memory than this server allows one request."
+	case registry.ErrorCode(err) == registry.EUNAVAILABLE || registry.ErrorCode(err) == registry.EINTERNAL:
+		s.log.ErrorContext(ctx, "web page gate", requestAttr(ctx), slog.Any("err", err))
+		return nil, fmt.Sprintf("The gate could not answer (request %s): the registry's database is unavailable or the server failed; try again.", requestIDOf(ctx))
+	case err != nil:
 		return nil, "The gate could not answer: " + err.Error()
 	}
 	return d, ""
