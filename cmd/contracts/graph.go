@@ -37,7 +37,7 @@ GitHub markdown.`,
 				return err
 			}
 			defer store.Close()
-			gr, err := gateOf(store, nil).Graph(ctx, env)
+			gr, err := gateOf(store, nil, 0).Graph(ctx, env)
 			if err != nil {
 				return err
 			}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"time"
 
 	"github.com/contractgate/contracts/gate"
 	"github.com/contractgate/contracts/registry"
@@ -34,11 +35,14 @@ type gateRunner interface {
 // gateOf returns the gate for store. display says how a published
 // candidate's document paths are shown (gate.Gate.Display); nil shows them
 // as stored.
-func gateOf(store registry.Store, display func(*registry.Version) string) gateRunner {
+//
+// window is how far back observed calls count as reliance (zero: the
+// gate's default).
+func gateOf(store registry.Store, display func(*registry.Version) string, window time.Duration) gateRunner {
 	if c, ok := store.(*client.Client); ok {
-		return &remoteGate{c: c, display: display}
+		return &remoteGate{c: c, display: display, window: window}
 	}
-	return localGate{&gate.Gate{Store: store, Now: now, CacheSalt: version, Display: display}}
+	return localGate{&gate.Gate{Store: store, Now: now, CacheSalt: version, Display: display, UsageWindow: window}}
 }
 
 // localGate runs the gate in this process.
@@ -52,6 +56,7 @@ func (g localGate) Graph(ctx context.Context, env string) (*gate.Graph, error) {
 type remoteGate struct {
 	c       *client.Client
 	display func(*registry.Version) string
+	window  time.Duration
 }
 
 func (g *remoteGate) CanIDeploy(ctx context.Context, env string, parties []gate.Party) (*gate.Decision, error) {
@@ -62,7 +67,7 @@ func (g *remoteGate) CanIDeploy(ctx context.Context, env string, parties []gate.
 			cands[i].Display = g.display(&registry.Version{Service: p.Service, Version: p.Version})
 		}
 	}
-	return g.c.CanIDeploy(ctx, env, cands)
+	return g.c.CanIDeploy(ctx, env, cands, g.window)
 }
 
 // Decide sends the one working copy verify checks; the server verifies it
@@ -72,7 +77,7 @@ func (g *remoteGate) Decide(ctx context.Context, env string, cands []gate.Candid
 		return nil, registry.Errorf(registry.EINVALID, "a registry server verifies one working copy at a time")
 	}
 	c := cands[0]
-	return g.c.Verify(ctx, env, c.Version, c.Blobs, c.Display)
+	return g.c.Verify(ctx, env, c.Version, c.Blobs, c.Display, g.window)
 }
 
 func (g *remoteGate) WhoUses(ctx context.Context, contract, element, env string) ([]gate.Usage, error) {

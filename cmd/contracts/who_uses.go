@@ -44,7 +44,7 @@ messages in their manifest) rely on everything.`,
 				return err
 			}
 			defer store.Close()
-			us, err := gateOf(store, nil).WhoUses(ctx, contract, element, env)
+			us, err := gateOf(store, nil, 0).WhoUses(ctx, contract, element, env)
 			if err != nil {
 				return err
 			}

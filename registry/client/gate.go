@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"net/url"
+	"time"
 
 	"github.com/contractgate/contracts/gate"
 	"github.com/contractgate/contracts/registry"
@@ -14,14 +15,16 @@ import (
 // requests only read, so they are retried like reads.
 type (
 	canIDeployRequest struct {
-		Env        string          `json:"env"`
-		Candidates []GateCandidate `json:"candidates"`
+		Env              string          `json:"env"`
+		Candidates       []GateCandidate `json:"candidates"`
+		UsageWindowHours int             `json:"usageWindowHours,omitempty"`
 	}
 	verifyRequest struct {
-		Env     string            `json:"env"`
-		Version *registry.Version `json:"version"`
-		Blobs   map[string][]byte `json:"blobs"`
-		Display string            `json:"display,omitempty"`
+		Env              string            `json:"env"`
+		Version          *registry.Version `json:"version"`
+		Blobs            map[string][]byte `json:"blobs"`
+		Display          string            `json:"display,omitempty"`
+		UsageWindowHours int               `json:"usageWindowHours,omitempty"`
 	}
 	usagesResponse struct {
 		Usages []gate.Usage `json:"usages"`
@@ -38,9 +41,13 @@ type GateCandidate struct {
 
 // CanIDeploy asks the server whether the published versions may be
 // deployed to env together.
-func (c *Client) CanIDeploy(ctx context.Context, env string, cands []GateCandidate) (*gate.Decision, error) {
+//
+// window is how far back observed calls count as reliance; zero is the
+// server's default. It is sent in whole hours.
+func (c *Client) CanIDeploy(ctx context.Context, env string, cands []GateCandidate, window time.Duration) (*gate.Decision, error) {
 	var d gate.Decision
-	if err := c.call(ctx, http.MethodPost, "/v1/gate/can-i-deploy", nil, canIDeployRequest{Env: env, Candidates: cands}, &d, true); err != nil {
+	req := canIDeployRequest{Env: env, Candidates: cands, UsageWindowHours: hours(window)}
+	if err := c.call(ctx, http.MethodPost, "/v1/gate/can-i-deploy", nil, req, &d, true); err != nil {
 		return nil, err
 	}
 	return &d, nil
@@ -49,9 +56,10 @@ func (c *Client) CanIDeploy(ctx context.Context, env string, cands []GateCandida
 // Verify sends a working copy (its version and blobs, as a publish would;
 // blobs the server holds may be left out) for the server to check against
 // what is live in env, without storing it.
-func (c *Client) Verify(ctx context.Context, env string, v *registry.Version, blobs map[string][]byte, display string) (*gate.Decision, error) {
+func (c *Client) Verify(ctx context.Context, env string, v *registry.Version, blobs map[string][]byte, display string, window time.Duration) (*gate.Decision, error) {
 	var d gate.Decision
-	if err := c.callUpload(ctx, http.MethodPost, "/v1/gate/verify", verifyRequest{Env: env, Version: v, Blobs: blobs, Display: display}, &d); err != nil {
+	req := verifyRequest{Env: env, Version: v, Blobs: blobs, Display: display, UsageWindowHours: hours(window)}
+	if err := c.callUpload(ctx, http.MethodPost, "/v1/gate/verify", req, &d); err != nil {
 		return nil, err
 	}
 	return &d, nil
@@ -86,4 +94,12 @@ func (c *Client) Graph(ctx context.Context, env string) (*gate.Graph, error) {
 		return nil, err
 	}
 	return &gr, nil
+}
+
+// hours rounds a window up to whole hours, as the server takes it.
+func hours(d time.Duration) int {
+	if d <= 0 {
+		return 0
+	}
+	return int((d + time.Hour - 1) / time.Hour)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"strings"
+	"time"
 	"unicode"
 
 	"github.com/contractgate/contracts/gate"
@@ -20,6 +21,9 @@ import (
 type CanIDeployRequest struct {
 	Env        string          `json:"env"`
 	Candidates []GateCandidate `json:"candidates"`
+	// UsageWindowHours is how far back observed calls count as reliance
+	// (--usage-window); zero is the gate's default.
+	UsageWindowHours int `json:"usageWindowHours,omitempty"`
 }
 
 // GateCandidate is a published version to deploy, with how the client
@@ -39,6 +43,8 @@ type VerifyRequest struct {
 	// registry already holds may be left out.
 	Blobs   map[string][]byte `json:"blobs"`
 	Display string            `json:"display,omitempty"`
+	// UsageWindowHours: as in CanIDeployRequest.
+	UsageWindowHours int `json:"usageWindowHours,omitempty"`
 }
 
 // UsagesResponse answers GET /v1/contracts/{contract}/users.
@@ -58,9 +64,20 @@ func (s *Server) gate() *gate.Gate {
 	return &gate.Gate{Store: s.store, Now: s.now, CacheSalt: s.opts.GateCacheSalt}
 }
 
+// usageWindow checks a request's usage window: at most as long as the
+// registry keeps observed usage.
+func usageWindow(hours int) (time.Duration, error) {
+	max := int(registry.UsageKeptFor.Hours())
+	if hours < 0 || hours > max {
+		return 0, registry.Errorf(registry.EINVALID, "usageWindowHours %d: give 0 (the default) to %d", hours, max)
+	}
+	return time.Duration(hours) * time.Hour, nil
+}
+
 func (s *Server) canIDeploy(w http.ResponseWriter, r *http.Request, c *caller) error {
 	var req CanIDeployRequest
-	if err := decode(r, &req); err != nil {
+	err := decode(r, &req)
+	if err != nil {
 		return err
 	}
 	if len(req.Candidates) == 0 || len(req.Candidates) > maxCandidates {
@@ -79,6 +96,9 @@ func (s *Server) canIDeploy(w http.ResponseWriter, r *http.Request, c *caller) e
 		display[parties[i]] = cand.Display
 	}
 	g := s.gate()
+	if g.UsageWindow, err = usageWindow(req.UsageWindowHours); err != nil {
+		return err
+	}
 	g.Display = func(v *registry.Version) string { return display[gate.Party{Service: v.Service, Version: v.Version}] }
 	d, err := g.CanIDeploy(r.Context(), req.Env, parties)
 	if err != nil {
@@ -94,7 +114,8 @@ func (s *Server) canIDeploy(w http.ResponseWriter, r *http.Request, c *caller) e
 // the cache, so verify runs cannot grow it.
 func (s *Server) verify(w http.ResponseWriter, r *http.Request, c *caller) error {
 	var req VerifyRequest
-	if err := decode(r, &req); err != nil {
+	err := decode(r, &req)
+	if err != nil {
 		return err
 	}
 	if req.Version == nil {
@@ -111,6 +132,9 @@ func (s *Server) verify(w http.ResponseWriter, r *http.Request, c *caller) error
 	}
 	v.Version = workingCopyVersion
 	g := s.gate()
+	if g.UsageWindow, err = usageWindow(req.UsageWindowHours); err != nil {
+		return err
+	}
 	g.Store = uncachedFor(s.store, &v)
 	d, err := g.Decide(r.Context(), req.Env, []gate.Candidate{{Version: &v, Blobs: req.Blobs, Display: req.Display}})
 	if err != nil {
