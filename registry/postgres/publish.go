@@ -58,9 +58,9 @@ func publishTx(ctx context.Context, tx pgx.Tx, v *registry.Version, blobs map[st
 	// The version row first: a racing publish of the same version blocks
 	// here until the winner commits or rolls back.
 	var id int64
-	err := tx.QueryRow(ctx, `INSERT INTO versions (service, version, branch, commit_sha, published_at, manifest, digest)
-		VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (service, version) DO NOTHING RETURNING id`,
-		v.Service, v.Version, v.Branch, v.Commit, v.PublishedAt, manifest, v.Digest).Scan(&id)
+	err := tx.QueryRow(ctx, `INSERT INTO versions (service, version, branch, commit_sha, published_at, manifest, digest, manifest_dir)
+		VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (service, version) DO NOTHING RETURNING id`,
+		v.Service, v.Version, v.Branch, v.Commit, v.PublishedAt, manifest, v.Digest, v.ManifestDir).Scan(&id)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return errLostRace
 	}
@@ -195,7 +195,7 @@ type querier interface {
 	QueryRow(ctx context.Context, sql string, args ...any) pgx.Row
 }
 
-const versionColumns = `id, service, version, branch, commit_sha, published_at, manifest, digest`
+const versionColumns = `id, service, version, branch, commit_sha, published_at, manifest, digest, manifest_dir`
 
 // loadVersion reads one version with its provisions and consumptions, or
 // fails with ENOTFOUND.
@@ -224,7 +224,7 @@ func loadVersions(ctx context.Context, q querier, where string, args ...any) ([]
 			v  registry.Version
 			id int64
 		)
-		if err := rows.Scan(&id, &v.Service, &v.Version, &v.Branch, &v.Commit, &v.PublishedAt, &v.Manifest, &v.Digest); err != nil {
+		if err := rows.Scan(&id, &v.Service, &v.Version, &v.Branch, &v.Commit, &v.PublishedAt, &v.Manifest, &v.Digest, &v.ManifestDir); err != nil {
 			rows.Close()
 			return nil, storeErr("read a version", err)
 		}

@@ -189,7 +189,8 @@ func TestHealthReadyAndPage(t *testing.T) {
 func TestGracefulShutdown(t *testing.T) {
 	db := openSQLite(t)
 	p := &panicky{Store: db, started: make(chan struct{}), release: make(chan struct{})}
-	srv, err := New(p, Options{InsecureNoAuth: true, DrainDelay: 300 * time.Millisecond})
+	var logs syncBuffer
+	srv, err := New(p, Options{InsecureNoAuth: true, DrainDelay: 300 * time.Millisecond, Logger: slog.New(slog.NewJSONHandler(&logs, nil))})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -236,6 +237,21 @@ func TestGracefulShutdown(t *testing.T) {
 		}
 	case <-time.After(10 * time.Second):
 		t.Fatal("Serve did not return")
+	}
+	// The 503 of /readyz while draining is expected: logged at INFO.
+	found := false
+	for _, l := range strings.Split(logs.String(), "\n") {
+		var line map[string]any
+		if json.Unmarshal([]byte(l), &line) != nil || line["route"] != "GET /readyz" || line["status"] != float64(503) {
+			continue
+		}
+		found = true
+		if line["level"] != "INFO" {
+			t.Errorf("the draining 503 of /readyz is logged at %v, want INFO: %s", line["level"], l)
+		}
+	}
+	if !found {
+		t.Errorf("no log line for the draining /readyz:\n%s", logs.String())
 	}
 }
 

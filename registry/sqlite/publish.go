@@ -116,8 +116,8 @@ func insertVersion(ctx context.Context, tx *sql.Tx, v *registry.Version) error {
 	if manifest == nil {
 		manifest = []byte{}
 	}
-	res, err := tx.ExecContext(ctx, `INSERT INTO versions (service, version, branch, commit_sha, published_at, manifest, digest) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		v.Service, v.Version, v.Branch, v.Commit, micros(v.PublishedAt), manifest, v.Digest)
+	res, err := tx.ExecContext(ctx, `INSERT INTO versions (service, version, branch, commit_sha, published_at, manifest, digest, manifest_dir) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		v.Service, v.Version, v.Branch, v.Commit, micros(v.PublishedAt), manifest, v.Digest, v.ManifestDir)
 	if err != nil {
 		return storeErr(fmt.Sprintf("store %s %s", v.Service, v.Version), err)
 	}
@@ -152,7 +152,7 @@ type querier interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
-const versionColumns = `id, service, version, branch, commit_sha, published_at, manifest, digest`
+const versionColumns = `id, service, version, branch, commit_sha, published_at, manifest, digest, manifest_dir`
 
 // loadVersion reads one version with its provisions and consumptions, or
 // fails with ENOTFOUND.
@@ -183,7 +183,7 @@ func loadVersions(ctx context.Context, q querier, where string, args ...any) ([]
 			id int64
 			at int64
 		)
-		if err := rows.Scan(&id, &v.Service, &v.Version, &v.Branch, &v.Commit, &at, &v.Manifest, &v.Digest); err != nil {
+		if err := rows.Scan(&id, &v.Service, &v.Version, &v.Branch, &v.Commit, &at, &v.Manifest, &v.Digest, &v.ManifestDir); err != nil {
 			return nil, storeErr("read a version", err)
 		}
 		v.PublishedAt = fromMicros(at)

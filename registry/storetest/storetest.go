@@ -33,6 +33,7 @@ func RunWithout(t *testing.T, open func(t *testing.T) registry.Store, skip ...st
 		run  func(t *testing.T, st registry.Store)
 	}{
 		{"PublishAndRead", testPublishAndRead},
+		{"WidenedRootIsKept", testWidenedRoot},
 		{"VersionNotFound", testVersionNotFound},
 		{"VersionOrder", testVersionOrder},
 		{"Services", testServices},
@@ -777,5 +778,37 @@ func testAudit(t *testing.T, st registry.AuthStore) {
 		if diff := cmp.Diff(tt.want, got); diff != "" {
 			t.Errorf("audit(%d) (-want +got):\n%s", tt.limit, diff)
 		}
+	}
+}
+
+// testWidenedRoot: a version whose manifest widens its publish root keeps
+// where the manifest sits (part of its digest) and its root-relative paths.
+func testWidenedRoot(t *testing.T, st registry.Store) {
+	ctx := context.Background()
+	v, blobs := Spec{Service: "checkout", Version: "1.0.0", Provides: []string{"checkout-api"}}.Build()
+	v.Manifest = []byte("service: checkout\nroot: ../..\nprovides:\n  - contract: checkout-api\n    openapi: ../../api/checkout-api/openapi.yaml\n")
+	v.ManifestDir = "services/checkout"
+	v.Provides[0].Path = "api/checkout-api/openapi.yaml"
+	v.ComputeDigest()
+	if _, err := st.Publish(ctx, v, blobs); err != nil {
+		t.Fatal(err)
+	}
+	got, err := st.Version(ctx, "checkout", "1.0.0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.ManifestDir != "services/checkout" || got.Provides[0].Path != "api/checkout-api/openapi.yaml" || got.Digest != v.Digest {
+		t.Errorf("stored manifest folder %q, path %q, digest %s; want services/checkout, api/checkout-api/openapi.yaml, %s", got.ManifestDir, got.Provides[0].Path, got.Digest, v.Digest)
+	}
+	// The same content published again is unchanged; the same manifest
+	// placed elsewhere is other content.
+	if out, err := st.Publish(ctx, v, nil); err != nil || out != registry.Unchanged {
+		t.Errorf("republish: %v, %v; want unchanged", out, err)
+	}
+	moved := *v
+	moved.ManifestDir, moved.Digest = "apps/checkout", ""
+	moved.ComputeDigest()
+	if _, err := st.Publish(ctx, &moved, nil); registry.ErrorCode(err) != registry.ECONFLICT {
+		t.Errorf("the same version with its manifest elsewhere: %v, want a conflict", err)
 	}
 }
