@@ -298,7 +298,8 @@ func checkAgainstManifest(v *Version) error {
 		if mc.Expectations != "" {
 			exp = RootPath(v.ManifestDir, mc.Expectations)
 		}
-		if c.Contract != mc.Contract || !slices.Equal(c.Uses, mc.Uses) || !slices.Equal(c.Messages, mc.Messages) || c.ExpectationsPath != exp || (c.Expectations != nil) != (exp != "") {
+		if c.Contract != mc.Contract || !slices.Equal(c.Uses, mc.Uses) || !slices.Equal(c.Messages, mc.Messages) || !slices.Equal(c.Tolerates, mc.Tolerates) ||
+			c.ExpectationsPath != exp || (c.Expectations != nil) != (exp != "") {
 			return Errorf(EINVALID, "consumption %d of the version (contract %.63s) is not what the manifest says (contract %s)", i+1, c.Contract, mc.Contract)
 		}
 	}
