@@ -2,6 +2,7 @@ package main
 
 import (
 	"os"
+	"path"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -126,14 +127,10 @@ Exit status: 0 yes, 1 no, 2 bad input, 3 registry unreachable.`,
 				return err
 			}
 			gt := gateOf(store, nil, window)
-			display := ""
-			if dir != "." {
-				display = dir
-				if display[len(display)-1] != '/' {
-					display += "/"
-				}
-			}
-			d, err := gt.Decide(ctx, env, []gate.Candidate{{Version: wc.Version, Blobs: wc.Blobs, Display: display}})
+			// Stored paths are relative to the publish root (the service's
+			// folder, or the ancestor root: names), so that is where they
+			// open from here.
+			d, err := gt.Decide(ctx, env, []gate.Candidate{{Version: wc.Version, Blobs: wc.Blobs, Display: wc.RootDisplay}})
 			if err != nil {
 				return err
 			}
@@ -153,13 +150,17 @@ Exit status: 0 yes, 1 no, 2 bad input, 3 registry unreachable.`,
 
 // localDisplay is where a candidate's documents are shown in findings. When
 // the current folder holds that service's manifest (a CI job in the
-// service's checkout), its paths are the stored ones, relative to here, so
-// a person (and a workflow annotation) can open them; otherwise they are
-// prefixed with the version they come from, since no file here holds them.
+// service's checkout), its paths are the stored ones under the manifest's
+// publish root (here, or the folder its root: names), so a person (and a
+// workflow annotation) can open them; otherwise they are prefixed with the
+// version they come from, since no file here holds them.
 func localDisplay(v *registry.Version) string {
 	data, err := os.ReadFile(registry.ManifestName)
 	if err == nil {
 		if m, err := registry.ParseManifest(data, registry.ManifestName); err == nil && m.Service == v.Service {
+			if root := path.Clean(m.Root); m.Root != "" && root != "." {
+				return root + "/"
+			}
 			return ""
 		}
 	}
