@@ -29,13 +29,22 @@ type GraphEdge struct {
 	Contract string `json:"contract"`
 	ReliesOn string `json:"reliesOn"`
 	// Observed marks a consumer known only from the calls traces showed
-	// it making (within DefaultUsageWindow): it declares no consumption.
+	// it making (within the gate's usage window): it declares no
+	// consumption.
 	Observed bool `json:"observed,omitempty"`
 }
 
-// BuildGraph returns the consumption graph of the live versions in env, or
-// in every environment when env is empty (an unknown env is refused).
+// BuildGraph is Gate.Graph on the real clock and the default usage window.
 func BuildGraph(ctx context.Context, store registry.Store, env string) (*Graph, error) {
+	return (&Gate{Store: store}).Graph(ctx, env)
+}
+
+// Graph returns the consumption graph of the live versions in env, or in
+// every environment when env is empty (an unknown env is refused). Observed
+// consumers are those seen within the gate's usage window before its now,
+// as in its decisions.
+func (gt *Gate) Graph(ctx context.Context, env string) (*Graph, error) {
+	store := gt.Store
 	ds, err := store.Deployments(ctx, env)
 	if err != nil {
 		return nil, err
@@ -76,7 +85,7 @@ func BuildGraph(ctx context.Context, store registry.Store, env string) (*Graph, 
 			}
 		}
 	}
-	if err := observedEdges(ctx, store, ds, versions, g); err != nil {
+	if err := observedEdges(ctx, store, ds, versions, g, gt.now(), gt.usageWindow()); err != nil {
 		return nil, err
 	}
 	return g, nil
@@ -85,7 +94,7 @@ func BuildGraph(ctx context.Context, store registry.Store, env string) (*Graph, 
 // observedEdges adds an edge from each caller seen in traces calling a
 // contract that no live version of it declares, to the contract's live
 // providers, marked observed.
-func observedEdges(ctx context.Context, store registry.Store, ds []registry.Deployment, versions map[Party]*registry.Version, g *Graph) error {
+func observedEdges(ctx context.Context, store registry.Store, ds []registry.Deployment, versions map[Party]*registry.Version, g *Graph, now time.Time, window time.Duration) error {
 	type envContract struct{ env, contract string }
 	provided := map[envContract][]Party{}
 	declared := map[envContract]map[string]bool{}
@@ -108,7 +117,7 @@ func observedEdges(ctx context.Context, store registry.Store, ds []registry.Depl
 		}
 	}
 	for _, k := range keys {
-		obs, err := observations(ctx, store, k.env, k.contract, time.Now(), DefaultUsageWindow)
+		obs, err := observations(ctx, store, k.env, k.contract, now, window)
 		if err != nil {
 			return err
 		}

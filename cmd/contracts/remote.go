@@ -48,10 +48,6 @@ func gateOf(store registry.Store, display func(*registry.Version) string, window
 // localGate runs the gate in this process.
 type localGate struct{ *gate.Gate }
 
-func (g localGate) Graph(ctx context.Context, env string) (*gate.Graph, error) {
-	return gate.BuildGraph(ctx, g.Store, env)
-}
-
 // remoteGate asks a registry server's gate.
 type remoteGate struct {
 	c       *client.Client

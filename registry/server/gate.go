@@ -155,7 +155,7 @@ func (s *Server) contractUsers(w http.ResponseWriter, r *http.Request, c *caller
 }
 
 func (s *Server) graph(w http.ResponseWriter, r *http.Request, c *caller) error {
-	gr, err := gate.BuildGraph(r.Context(), s.store, r.URL.Query().Get("env"))
+	gr, err := s.gate().Graph(r.Context(), r.URL.Query().Get("env"))
 	if err != nil {
 		return err
 	}
